@@ -3,6 +3,9 @@ option(WEFT_WERROR "Treat warnings as errors" OFF)
 option(WEFT_BUILD_TESTS "Build the test suite" ON)
 option(WEFT_BUILD_TOOLS "Build inspection tools and benchmarks" ON)
 option(WEFT_BUILD_FUZZERS "Build libFuzzer targets (needs clang)" OFF)
+# Shared layer libraries, so that the weft executable and the plugins it
+# dlopens share one instance of every registry (application types, topics).
+option(BUILD_SHARED_LIBS "Build the layer libraries as shared libraries" ON)
 set(WEFT_SANITIZE "" CACHE STRING "Sanitizers: '', 'address' (address+undefined) or 'thread'")
 set_property(CACHE WEFT_SANITIZE PROPERTY STRINGS "" address thread)
 
