@@ -3,7 +3,7 @@
 include(CMakePackageConfigHelpers)
 
 get_property(_weft_layers GLOBAL PROPERTY WEFT_LAYERS)
-install(TARGETS ${_weft_layers} weft weft_build_flags EXPORT weftTargets
+install(TARGETS ${_weft_layers} weft EXPORT weftTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(DIRECTORY include/weft DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})

@@ -6,3 +6,6 @@
 #include <weft/core/log.hpp>
 #include <weft/core/result.hpp>
 #include <weft/core/uuid.hpp>
+#include <weft/es/recorder.hpp>
+#include <weft/es/stored_event.hpp>
+#include <weft/store/memory_recorder.hpp>
