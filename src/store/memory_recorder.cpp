@@ -37,7 +37,8 @@ class memory_recorder final : public es::recorder {
     auto found = by_originator_.find(originator_id);
     if (found == by_originator_.end()) return out;
     const auto& versions = found->second;
-    auto first = query.after_version ? versions.upper_bound(*query.after_version) : versions.begin();
+    auto first =
+        query.after_version ? versions.upper_bound(*query.after_version) : versions.begin();
     auto last = query.up_to_version ? versions.upper_bound(*query.up_to_version) : versions.end();
     for (auto it = first; it != last; ++it) out.push_back(log_[it->second].event);
     if (query.descending) std::reverse(out.begin(), out.end());
@@ -45,17 +46,16 @@ class memory_recorder final : public es::recorder {
     return out;
   }
 
-  std::vector<es::notification> select_notifications(
-      const es::notification_query& query) override {
+  std::vector<es::notification> select_notifications(const es::notification_query& query) override {
     std::shared_lock lock(mutex_);
     std::vector<es::notification> out;
-    const std::uint64_t last = std::min<std::uint64_t>(query.stop.value_or(log_.size()), log_.size());
+    const std::uint64_t last =
+        std::min<std::uint64_t>(query.stop.value_or(log_.size()), log_.size());
     for (std::uint64_t id = std::max<std::uint64_t>(query.start, 1);
          id <= last && out.size() < query.limit; ++id) {
       const auto& note = log_[id - 1];
-      if (!query.topics.empty() &&
-          std::find(query.topics.begin(), query.topics.end(), note.event.topic) ==
-              query.topics.end())
+      if (!query.topics.empty() && std::find(query.topics.begin(), query.topics.end(),
+                                             note.event.topic) == query.topics.end())
         continue;
       out.push_back(note);
     }
@@ -92,8 +92,8 @@ class memory_recorder final : public es::recorder {
     std::unordered_map<uuid, std::unordered_set<std::uint64_t>> in_call;
     for (const auto& event : events) {
       auto found = by_originator_.find(event.originator_id);
-      const bool stored = found != by_originator_.end() &&
-                          found->second.count(event.originator_version) != 0;
+      const bool stored =
+          found != by_originator_.end() && found->second.count(event.originator_version) != 0;
       if (stored || !in_call[event.originator_id].insert(event.originator_version).second)
         throw integrity_error("event " + event.originator_id.str() + " version " +
                               std::to_string(event.originator_version) + " exists already");
@@ -108,6 +108,8 @@ class memory_recorder final : public es::recorder {
 
 }  // namespace
 
-std::unique_ptr<es::recorder> make_memory_recorder() { return std::make_unique<memory_recorder>(); }
+std::unique_ptr<es::recorder> make_memory_recorder() {
+  return std::make_unique<memory_recorder>();
+}
 
 }  // namespace weft::store

@@ -1,0 +1,34 @@
+#pragma once
+// The embedded default recorder: one SQLite database file per application,
+// in WAL mode. Notification ids are SQLite rowids, assigned only inside
+// serialized write transactions, so they are gapless.
+#include <chrono>
+#include <filesystem>
+#include <memory>
+
+#include "weft/es/recorder.hpp"
+#include "weft/store/durability.hpp"
+
+namespace weft::store {
+
+struct sqlite_options {
+  durability sync = durability::full;
+  /// How long a write waits for another process holding the file's write lock.
+  std::chrono::milliseconds busy_timeout{5000};
+  /// Open for reading only (inspection tools); every write throws weft::storage_error.
+  bool read_only = false;
+};
+
+/// Opens `file`, creating the database and its schema when the file does not
+/// exist or is empty. The parent directory must exist. Throws
+/// weft::storage_error naming the file when it cannot be opened, is not a weft
+/// database or has a schema version this build does not know.
+std::unique_ptr<es::recorder> make_sqlite_recorder(const std::filesystem::path& file,
+                                                   const sqlite_options& options);
+
+inline std::unique_ptr<es::recorder> make_sqlite_recorder(const std::filesystem::path& file,
+                                                          durability sync = durability::full) {
+  return make_sqlite_recorder(file, sqlite_options{.sync = sync});
+}
+
+}  // namespace weft::store

@@ -1,0 +1,280 @@
+// The SQLite recorder: a writer connection and a reader connection on one
+// WAL-mode file. Writes are serialised by a mutex (and, across processes, by
+// BEGIN IMMEDIATE); readers use their own connection so a follower pulling
+// notifications never waits for a commit's fsync.
+#include "weft/store/sqlite_recorder.hpp"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <limits>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "sqlite/connection.hpp"
+#include "sqlite/schema.hpp"
+#include "weft/core/error.hpp"
+
+namespace weft::store {
+namespace {
+
+constexpr std::int64_t int64_max = std::numeric_limits<std::int64_t>::max();
+
+std::int64_t to_int64(std::uint64_t value) {
+  return static_cast<std::int64_t>(std::min<std::uint64_t>(value, int64_max));
+}
+
+std::span<const std::uint8_t> bytes_of(const uuid& id) {
+  return id.bytes;
+}
+
+uuid uuid_from(std::span<const std::uint8_t> blob, const std::string& file) {
+  uuid id;
+  if (blob.size() != id.bytes.size())
+    throw decode_error("sqlite database '" + file + "': originator_id of " +
+                       std::to_string(blob.size()) + " bytes, expected 16");
+  std::copy(blob.begin(), blob.end(), id.bytes.begin());
+  return id;
+}
+
+es::bytes copy_of(std::span<const std::uint8_t> blob) {
+  return {blob.begin(), blob.end()};
+}
+
+// Statements of the writer connection, prepared once.
+struct write_statements {
+  explicit write_statements(sqlite::connection& db)
+      : begin(db, "BEGIN IMMEDIATE"),
+        commit(db, "COMMIT"),
+        rollback(db, "ROLLBACK"),
+        insert_event(db,
+                     "INSERT INTO events (originator_id, originator_version, topic, state) "
+                     "VALUES (?1, ?2, ?3, ?4)"),
+        // Moves the position forward only: no change means "already done".
+        advance_tracking(db,
+                         "INSERT INTO tracking (upstream, notification_id) VALUES (?1, ?2) "
+                         "ON CONFLICT (upstream) DO UPDATE SET notification_id = "
+                         "excluded.notification_id WHERE excluded.notification_id > "
+                         "tracking.notification_id") {}
+
+  sqlite::statement begin, commit, rollback, insert_event, advance_tracking;
+};
+
+// Statements of the reader connection, prepared once.
+struct read_statements {
+  explicit read_statements(sqlite::connection& db)
+      : events_ascending(db, select_events("ASC")),
+        events_descending(db, select_events("DESC")),
+        notifications(db, select_notifications(0)),
+        max_notification(db, "SELECT max(notification_id) FROM events"),
+        tracking(db, "SELECT notification_id FROM tracking WHERE upstream = ?1") {}
+
+  static std::string select_events(const char* order) {
+    return std::string(
+               "SELECT originator_version, topic, state FROM events WHERE originator_id = ?1 "
+               "AND originator_version > ?2 AND originator_version <= ?3 "
+               "ORDER BY originator_version ") +
+           order + " LIMIT ?4";
+  }
+
+  // ?1 start, ?2 stop, ?3 limit, ?4... topics.
+  static std::string select_notifications(std::size_t topics) {
+    std::string sql =
+        "SELECT notification_id, originator_id, originator_version, topic, state FROM events "
+        "WHERE notification_id >= ?1 AND notification_id <= ?2";
+    if (topics > 0) {
+      sql += " AND topic IN (";
+      for (std::size_t i = 0; i < topics; ++i)
+        sql += (i == 0 ? "?" : ", ?") + std::to_string(4 + i);
+      sql += ")";
+    }
+    return sql + " ORDER BY notification_id LIMIT ?3";
+  }
+
+  sqlite::statement& notifications_with(sqlite::connection& db, std::size_t topics) {
+    if (topics == 0) return notifications;
+    auto& cached = by_topic_count[topics];
+    if (!cached) cached = std::make_unique<sqlite::statement>(db, select_notifications(topics));
+    return *cached;
+  }
+
+  sqlite::statement events_ascending, events_descending, notifications, max_notification, tracking;
+  std::map<std::size_t, std::unique_ptr<sqlite::statement>> by_topic_count;
+};
+
+class sqlite_recorder final : public es::recorder {
+ public:
+  sqlite_recorder(const std::filesystem::path& file, const sqlite_options& options)
+      : read_only_(options.read_only) {
+    const auto timeout = static_cast<int>(options.busy_timeout.count());
+    if (!read_only_) {
+      writer_ = std::make_unique<sqlite::connection>(file.string(), false, timeout);
+      sqlite::prepare_schema(*writer_, false);
+      if (writer_->query_text("PRAGMA journal_mode = WAL") != "wal")
+        writer_->fail(SQLITE_ERROR, "cannot switch to WAL mode");
+      writer_->exec(options.sync == durability::full ? "PRAGMA synchronous = FULL"
+                                                     : "PRAGMA synchronous = NORMAL");
+      write_ = std::make_unique<write_statements>(*writer_);
+    }
+    reader_ = std::make_unique<sqlite::connection>(file.string(), true, timeout);
+    if (read_only_) sqlite::prepare_schema(*reader_, true);
+    read_ = std::make_unique<read_statements>(*reader_);
+  }
+
+  ~sqlite_recorder() override {
+    // Statements before their connections.
+    read_.reset();
+    write_.reset();
+  }
+
+  std::vector<std::uint64_t> insert_events(std::span<const es::stored_event> events,
+                                           std::span<const es::tracking> tracked) override {
+    if (read_only_)
+      throw storage_error("sqlite database '" + reader_->file() + "': opened read-only");
+    check_arguments(events, tracked);
+    std::vector<std::uint64_t> ids;
+    ids.reserve(events.size());
+    std::lock_guard lock(write_mutex_);
+    sqlite::use(write_->begin)->run();
+    try {
+      for (const auto& track : tracked) advance(track);
+      for (const auto& event : events) ids.push_back(insert(event));
+      sqlite::use(write_->commit)->run();
+    } catch (...) {
+      rollback();
+      throw;
+    }
+    return ids;
+  }
+
+  std::vector<es::stored_event> select_events(const uuid& originator_id,
+                                              const es::event_query& query) override {
+    std::vector<es::stored_event> out;
+    std::lock_guard lock(read_mutex_);
+    sqlite::use select(query.descending ? read_->events_descending : read_->events_ascending);
+    select->bind(1, bytes_of(originator_id));
+    select->bind(2, query.after_version ? to_int64(*query.after_version) : -1);
+    select->bind(3, query.up_to_version ? to_int64(*query.up_to_version) : int64_max);
+    select->bind(4, query.limit ? to_int64(*query.limit) : int64_max);
+    while (select->step()) {
+      out.push_back(es::stored_event{originator_id, static_cast<std::uint64_t>(select->int64(0)),
+                                     std::string(select->text(1)), copy_of(select->blob(2))});
+    }
+    return out;
+  }
+
+  std::vector<es::notification> select_notifications(const es::notification_query& query) override {
+    std::vector<es::notification> out;
+    std::lock_guard lock(read_mutex_);
+    sqlite::use select(read_->notifications_with(*reader_, query.topics.size()));
+    select->bind(1, to_int64(query.start));
+    select->bind(2, query.stop ? to_int64(*query.stop) : int64_max);
+    select->bind(3, to_int64(query.limit));
+    for (std::size_t i = 0; i < query.topics.size(); ++i)
+      select->bind(static_cast<int>(4 + i), query.topics[i]);
+    while (select->step()) {
+      out.push_back(es::notification{
+          static_cast<std::uint64_t>(select->int64(0)),
+          es::stored_event{uuid_from(select->blob(1), reader_->file()),
+                           static_cast<std::uint64_t>(select->int64(2)),
+                           std::string(select->text(3)), copy_of(select->blob(4))}});
+    }
+    return out;
+  }
+
+  std::uint64_t max_notification_id() override {
+    std::lock_guard lock(read_mutex_);
+    sqlite::use select(read_->max_notification);
+    return select->step() ? static_cast<std::uint64_t>(select->int64(0)) : 0;
+  }
+
+  std::uint64_t max_tracking_id(std::string_view upstream) override {
+    std::lock_guard lock(read_mutex_);
+    sqlite::use select(read_->tracking);
+    select->bind(1, upstream);
+    return select->step() ? static_cast<std::uint64_t>(select->int64(0)) : 0;
+  }
+
+  bool has_tracking_id(std::string_view upstream, std::uint64_t id) override {
+    return id <= max_tracking_id(upstream);
+  }
+
+ private:
+  // Refuses, before touching the database, what SQLite cannot hold or the
+  // interface forbids: versions and ids above 2^63 - 1, two records for one upstream.
+  void check_arguments(std::span<const es::stored_event> events,
+                       std::span<const es::tracking> tracked) const {
+    for (const auto& event : events) {
+      if (event.originator_version > static_cast<std::uint64_t>(int64_max))
+        throw invalid_input("event " + event.originator_id.str() + ": version " +
+                            std::to_string(event.originator_version) + " exceeds 2^63 - 1");
+    }
+    for (auto it = tracked.begin(); it != tracked.end(); ++it) {
+      if (it->notification_id > static_cast<std::uint64_t>(int64_max))
+        throw invalid_input("tracking of '" + it->upstream + "': notification id " +
+                            std::to_string(it->notification_id) + " exceeds 2^63 - 1");
+      if (std::any_of(tracked.begin(), it,
+                      [&](const es::tracking& other) { return other.upstream == it->upstream; }))
+        throw integrity_error("two tracking records for upstream '" + it->upstream +
+                              "' in one call");
+    }
+  }
+
+  // Called inside the write transaction.
+  void advance(const es::tracking& track) {
+    sqlite::use upsert(write_->advance_tracking);
+    upsert->bind(1, track.upstream);
+    upsert->bind(2, static_cast<std::int64_t>(track.notification_id));
+    upsert->run();
+    if (sqlite3_changes(writer_->handle()) == 0)
+      throw integrity_error("sqlite database '" + writer_->file() + "': notification " +
+                            std::to_string(track.notification_id) + " of '" + track.upstream +
+                            "' is tracked already");
+  }
+
+  // Called inside the write transaction; returns the notification id.
+  std::uint64_t insert(const es::stored_event& event) {
+    sqlite::use insert(write_->insert_event);
+    insert->bind(1, bytes_of(event.originator_id));
+    insert->bind(2, static_cast<std::int64_t>(event.originator_version));
+    insert->bind(3, event.topic);
+    insert->bind(4, event.state);
+    try {
+      insert->run();
+    } catch (const integrity_error& e) {
+      throw integrity_error("event " + event.originator_id.str() + " version " +
+                            std::to_string(event.originator_version) + " exists already (" +
+                            e.what() + ")");
+    }
+    return static_cast<std::uint64_t>(sqlite3_last_insert_rowid(writer_->handle()));
+  }
+
+  // Undoes the open transaction, if SQLite has not already done so. A failed
+  // rollback leaves nothing to undo in a recorder that failed anyway.
+  void rollback() noexcept {
+    if (!writer_->in_transaction()) return;
+    try {
+      sqlite::use(write_->rollback)->run();
+    } catch (...) {
+    }
+  }
+
+  bool read_only_;
+  std::mutex write_mutex_;  // guards writer_ and write_
+  std::unique_ptr<sqlite::connection> writer_;
+  std::unique_ptr<write_statements> write_;
+  std::mutex read_mutex_;  // guards reader_ and read_
+  std::unique_ptr<sqlite::connection> reader_;
+  std::unique_ptr<read_statements> read_;
+};
+
+}  // namespace
+
+std::unique_ptr<es::recorder> make_sqlite_recorder(const std::filesystem::path& file,
+                                                   const sqlite_options& options) {
+  return std::make_unique<sqlite_recorder>(file, options);
+}
+
+}  // namespace weft::store

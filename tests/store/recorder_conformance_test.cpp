@@ -1,0 +1,242 @@
+// The behaviour every recorder shares, run against each backend.
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "recorder_backends.hpp"
+#include "weft/core/error.hpp"
+
+namespace weft::test {
+namespace {
+
+using es::event_query;
+using es::notification_query;
+using es::stored_event;
+using es::tracking;
+using ids = std::vector<std::uint64_t>;
+
+template <class Backend>
+class RecorderConformance : public recorder_test<Backend> {};
+TYPED_TEST_SUITE(RecorderConformance, recorder_backends, backend_names);
+
+// An event query; positional because g++ 12 warns on partial designated initializers.
+event_query versions(std::optional<std::uint64_t> after, std::optional<std::uint64_t> up_to,
+                     bool descending, std::optional<std::size_t> limit) {
+  event_query query;
+  query.after_version = after;
+  query.up_to_version = up_to;
+  query.descending = descending;
+  query.limit = limit;
+  return query;
+}
+
+// A notification query; positional because g++ 12 warns on partial designated initializers.
+notification_query notes(std::uint64_t start = 1, std::size_t limit = 100,
+                         std::optional<std::uint64_t> stop = std::nullopt,
+                         std::vector<std::string> topics = {}) {
+  notification_query query;
+  query.start = start;
+  query.limit = limit;
+  query.stop = stop;
+  query.topics = std::move(topics);
+  return query;
+}
+
+std::vector<std::uint64_t> versions_of(const std::vector<stored_event>& events) {
+  std::vector<std::uint64_t> out;
+  for (const auto& e : events) out.push_back(e.originator_version);
+  return out;
+}
+
+std::vector<std::uint64_t> ids_of(const std::vector<es::notification>& notes) {
+  std::vector<std::uint64_t> out;
+  for (const auto& n : notes) out.push_back(n.id);
+  return out;
+}
+
+TYPED_TEST(RecorderConformance, EmptyRecorderHasNothing) {
+  auto& r = this->recorder();
+  EXPECT_EQ(r.max_notification_id(), 0u);
+  EXPECT_TRUE(r.select_notifications({}).empty());
+  EXPECT_TRUE(r.select_events(uuid::random()).empty());
+  EXPECT_EQ(r.max_tracking_id("Upstream"), 0u);
+  EXPECT_FALSE(r.has_tracking_id("Upstream", 1));
+}
+
+TYPED_TEST(RecorderConformance, IdsStartAtOneAndFollowOnAcrossCalls) {
+  auto& r = this->recorder();
+  const auto a = uuid::random(), b = uuid::random();
+  const std::vector first{event(a, 1), event(b, 1), event(a, 2)};
+  EXPECT_EQ(r.insert_events(first), (ids{1, 2, 3}));
+  const std::vector second{event(b, 2), event(b, 3)};
+  EXPECT_EQ(r.insert_events(second), (ids{4, 5}));
+  EXPECT_EQ(r.insert_events({}), ids{});
+  EXPECT_EQ(r.max_notification_id(), 5u);
+}
+
+TYPED_TEST(RecorderConformance, SelectEventsAppliesEveryFilter) {
+  auto& r = this->recorder();
+  const auto a = uuid::random(), b = uuid::random();
+  const std::vector first{event(a, 1), event(a, 2), event(b, 1)};
+  const std::vector second{event(a, 3), event(a, 4), event(a, 5), event(b, 2)};
+  r.insert_events(first);
+  r.insert_events(second);
+
+  const auto all = r.select_events(a);
+  ASSERT_EQ(versions_of(all), (ids{1, 2, 3, 4, 5}));
+  EXPECT_EQ(all[0], first[0]);
+  EXPECT_EQ(all[4], second[2]);
+  EXPECT_EQ(versions_of(r.select_events(a, versions(2, std::nullopt, false, std::nullopt))),
+            (ids{3, 4, 5}));
+  EXPECT_EQ(versions_of(r.select_events(a, versions(std::nullopt, 3, false, std::nullopt))),
+            (ids{1, 2, 3}));
+  EXPECT_EQ(versions_of(r.select_events(a, versions(1, 4, false, std::nullopt))), (ids{2, 3, 4}));
+  EXPECT_EQ(
+      versions_of(r.select_events(a, versions(std::nullopt, std::nullopt, true, std::nullopt))),
+      (ids{5, 4, 3, 2, 1}));
+  EXPECT_EQ(versions_of(r.select_events(a, versions(std::nullopt, std::nullopt, false, 2))),
+            (ids{1, 2}));
+  EXPECT_EQ(versions_of(r.select_events(a, versions(std::nullopt, std::nullopt, true, 2))),
+            (ids{5, 4}));
+  EXPECT_EQ(versions_of(r.select_events(a, versions(std::nullopt, 3, true, 2))), (ids{3, 2}));
+  EXPECT_EQ(versions_of(r.select_events(a, versions(5, std::nullopt, false, std::nullopt))), ids{});
+  EXPECT_EQ(versions_of(r.select_events(b)), (ids{1, 2}));
+  EXPECT_TRUE(r.select_events(uuid::random()).empty());
+}
+
+TYPED_TEST(RecorderConformance, SelectNotificationsHonoursStartLimitStop) {
+  auto& r = this->recorder();
+  std::vector<stored_event> events;
+  const auto a = uuid::random();
+  for (std::uint64_t v = 1; v <= 10; ++v) events.push_back(event(a, v));
+  r.insert_events(events);
+
+  const auto all = r.select_notifications(notes(1, 100, std::nullopt, {}));
+  ASSERT_EQ(ids_of(all), (ids{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}));
+  for (std::size_t i = 0; i < all.size(); ++i) EXPECT_EQ(all[i].event, events[i]);
+  EXPECT_EQ(ids_of(r.select_notifications(notes(4, 3, std::nullopt, {}))), (ids{4, 5, 6}));
+  EXPECT_EQ(ids_of(r.select_notifications(notes(8, 100, std::nullopt, {}))), (ids{8, 9, 10}));
+  EXPECT_EQ(ids_of(r.select_notifications(notes(1, 100, 5, {}))), (ids{1, 2, 3, 4, 5}));
+  EXPECT_EQ(ids_of(r.select_notifications(notes(3, 100, 3, {}))), (ids{3}));
+  EXPECT_EQ(ids_of(r.select_notifications(notes(6, 2, 9, {}))), (ids{6, 7}));
+  EXPECT_EQ(ids_of(r.select_notifications(notes(5, 100, 4, {}))), ids{});
+  EXPECT_EQ(ids_of(r.select_notifications(notes(11, 100, std::nullopt, {}))), ids{});
+  EXPECT_EQ(ids_of(r.select_notifications(notes(1, 0, std::nullopt, {}))), ids{});
+}
+
+TYPED_TEST(RecorderConformance, SelectNotificationsFiltersTopicsBeforeLimit) {
+  auto& r = this->recorder();
+  const auto o = uuid::random();
+  const char* topics[] = {"a", "b", "c"};
+  std::vector<stored_event> events;
+  for (std::uint64_t v = 1; v <= 9; ++v) events.push_back(event(o, v, topics[(v - 1) % 3]));
+  r.insert_events(events);  // ids 1..9: a b c a b c a b c
+
+  EXPECT_EQ(ids_of(r.select_notifications(notes(1, 100, std::nullopt, {"b"}))), (ids{2, 5, 8}));
+  EXPECT_EQ(ids_of(r.select_notifications(notes(1, 100, std::nullopt, {"a", "c"}))),
+            (ids{1, 3, 4, 6, 7, 9}));
+  EXPECT_EQ(ids_of(r.select_notifications(notes(1, 2, std::nullopt, {"c"}))), (ids{3, 6}));
+  EXPECT_EQ(ids_of(r.select_notifications(notes(3, 100, 7, {"a"}))), (ids{4, 7}));
+  EXPECT_EQ(ids_of(r.select_notifications(notes(1, 100, std::nullopt, {"nope"}))), ids{});
+  const auto b = r.select_notifications(notes(1, 100, std::nullopt, {"b"}));
+  EXPECT_EQ(b[1].event, events[4]);
+}
+
+TYPED_TEST(RecorderConformance, BytesAndTopicsRoundTripExactly) {
+  auto& r = this->recorder();
+  const auto o = uuid::random();
+  const std::vector events{
+      stored_event{o, 1, "shop.Order\xc3\xa9\x65", es::bytes{}},
+      stored_event{o, 2, "x", es::bytes{0, 0, 0, 0xff, 0x00, 0x7f}},
+  };
+  r.insert_events(events);
+  EXPECT_EQ(r.select_events(o), events);
+  EXPECT_EQ(r.select_notifications({})[0].event, events[0]);
+}
+
+TYPED_TEST(RecorderConformance, DuplicateVersionRejectedAndNothingOfTheCallRecorded) {
+  auto& r = this->recorder();
+  const auto a = uuid::random(), b = uuid::random();
+  r.insert_events(std::vector{event(a, 1)});
+
+  const std::vector clash{event(b, 1), event(a, 1)};
+  const std::vector up{tracking{"Upstream", 5}};
+  EXPECT_THROW(r.insert_events(clash, up), integrity_error);
+  const std::vector twice{event(b, 1), event(b, 1)};
+  EXPECT_THROW(r.insert_events(twice), integrity_error);
+
+  EXPECT_EQ(r.max_notification_id(), 1u);
+  EXPECT_TRUE(r.select_events(b).empty());
+  EXPECT_EQ(r.max_tracking_id("Upstream"), 0u);
+  EXPECT_EQ(r.select_notifications({}).size(), 1u);
+  // The failed calls left no gap: the next id follows on.
+  EXPECT_EQ(r.insert_events(std::vector{event(b, 1)}, up), (ids{2}));
+  EXPECT_EQ(r.max_tracking_id("Upstream"), 5u);
+}
+
+TYPED_TEST(RecorderConformance, TrackingOnlyEverMovesForward) {
+  auto& r = this->recorder();
+  const std::vector<stored_event> none;
+  EXPECT_EQ(r.insert_events(none, std::vector{tracking{"Up", 5}}), ids{});
+  EXPECT_EQ(r.max_tracking_id("Up"), 5u);
+  EXPECT_TRUE(r.has_tracking_id("Up", 5));
+  EXPECT_TRUE(r.has_tracking_id("Up", 3));
+  EXPECT_FALSE(r.has_tracking_id("Up", 6));
+
+  // At or below the position: already done.
+  EXPECT_THROW(r.insert_events(none, std::vector{tracking{"Up", 5}}), integrity_error);
+  EXPECT_THROW(r.insert_events(none, std::vector{tracking{"Up", 4}}), integrity_error);
+  const auto o = uuid::random();
+  EXPECT_THROW(r.insert_events(std::vector{event(o, 1)}, std::vector{tracking{"Up", 5}}),
+               integrity_error);
+  EXPECT_TRUE(r.select_events(o).empty());
+  EXPECT_EQ(r.max_notification_id(), 0u);
+
+  EXPECT_EQ(r.insert_events(std::vector{event(o, 1)}, std::vector{tracking{"Up", 9}}), ids{1});
+  EXPECT_EQ(r.max_tracking_id("Up"), 9u);
+}
+
+TYPED_TEST(RecorderConformance, TracksSeveralUpstreamsIndependently) {
+  auto& r = this->recorder();
+  const std::vector<stored_event> none;
+  r.insert_events(std::vector{event(uuid::random(), 1)},
+                  std::vector{tracking{"X", 3}, tracking{"Y", 7}});
+  EXPECT_EQ(r.max_tracking_id("X"), 3u);
+  EXPECT_EQ(r.max_tracking_id("Y"), 7u);
+  EXPECT_EQ(r.max_tracking_id("Z"), 0u);
+
+  r.insert_events(none, std::vector{tracking{"X", 4}});
+  EXPECT_EQ(r.max_tracking_id("X"), 4u);
+  EXPECT_EQ(r.max_tracking_id("Y"), 7u);
+
+  // One stale record spoils the whole call, including the fresh one.
+  EXPECT_THROW(r.insert_events(none, std::vector{tracking{"X", 10}, tracking{"Y", 7}}),
+               integrity_error);
+  EXPECT_EQ(r.max_tracking_id("X"), 4u);
+  // At most one record per upstream in a call.
+  EXPECT_THROW(r.insert_events(none, std::vector{tracking{"Z", 1}, tracking{"Z", 2}}),
+               integrity_error);
+  EXPECT_EQ(r.max_tracking_id("Z"), 0u);
+}
+
+TYPED_TEST(RecorderConformance, EverythingSurvivesReopening) {
+  if constexpr (!TypeParam::persistent) {
+    GTEST_SKIP() << "this backend keeps nothing beyond the recorder's life";
+  } else {
+    const auto o = uuid::random();
+    const std::vector events{event(o, 1), event(o, 2, "other")};
+    this->recorder().insert_events(events, std::vector{tracking{"Up", 42}});
+    this->reopen();
+    auto& r = this->recorder();
+    EXPECT_EQ(r.max_notification_id(), 2u);
+    EXPECT_EQ(r.select_events(o), events);
+    EXPECT_EQ(r.select_notifications(notes(1, 100, std::nullopt, {"other"}))[0].event, events[1]);
+    EXPECT_EQ(r.max_tracking_id("Up"), 42u);
+    EXPECT_THROW(r.insert_events(std::vector{event(o, 2)}), integrity_error);
+    EXPECT_THROW(r.insert_events({}, std::vector{tracking{"Up", 42}}), integrity_error);
+    EXPECT_EQ(r.insert_events(std::vector{event(o, 3)}), ids{3});
+  }
+}
+
+}  // namespace
+}  // namespace weft::test

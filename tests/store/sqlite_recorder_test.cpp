@@ -1,0 +1,162 @@
+// What only the SQLite recorder does: files, schema checks, clear errors.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "recorder_backends.hpp"
+#include "temp_dir.hpp"
+#include "weft/core/error.hpp"
+#include "weft/store/sqlite_recorder.hpp"
+
+namespace weft::test {
+namespace {
+
+using store::make_sqlite_recorder;
+using ::testing::HasSubstr;
+
+// Runs SQL on the file with SQLite directly, as another program would.
+void raw_sql(const std::filesystem::path& file, const std::string& sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
+  char* message = nullptr;
+  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &message);
+  const std::string text = message != nullptr ? message : "";
+  sqlite3_free(message);
+  sqlite3_close(db);
+  ASSERT_EQ(rc, SQLITE_OK) << text;
+}
+
+std::string raw_text(const std::filesystem::path& file, const std::string& sql) {
+  sqlite3* db = nullptr;
+  sqlite3_open(file.c_str(), &db);
+  sqlite3_stmt* stmt = nullptr;
+  sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr);
+  std::string out;
+  if (stmt != nullptr && sqlite3_step(stmt) == SQLITE_ROW)
+    out = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return out;
+}
+
+std::string contents(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::stringstream all;
+  all << in.rdbuf();
+  return all.str();
+}
+
+// The message of the storage_error that opening `file` throws, or "" if none.
+std::string open_error(const std::filesystem::path& file, bool read_only = false) {
+  try {
+    make_sqlite_recorder(file, store::sqlite_options{.read_only = read_only});
+  } catch (const storage_error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+class SqliteRecorder : public ::testing::Test {
+ protected:
+  temp_dir dir;
+  std::filesystem::path file = dir.path() / "Orders.sqlite";
+};
+
+TEST_F(SqliteRecorder, CreatesAWalDatabaseMarkedAsWeft) {
+  make_sqlite_recorder(file);
+  EXPECT_EQ(raw_text(file, "PRAGMA journal_mode"), "wal");
+  EXPECT_EQ(raw_text(file, "PRAGMA application_id"), std::to_string(0x77656674));
+  EXPECT_EQ(raw_text(file, "SELECT version FROM weft_schema"), "1");
+}
+
+TEST_F(SqliteRecorder, MissingDirectoryIsAClearErrorAndNotCreated) {
+  const auto missing = dir.path() / "no-such-dir" / "Orders.sqlite";
+  const auto message = open_error(missing);
+  EXPECT_THAT(message, HasSubstr(missing.string()));
+  EXPECT_THAT(message, HasSubstr("unable to open"));
+  EXPECT_FALSE(std::filesystem::exists(missing.parent_path()));
+}
+
+TEST_F(SqliteRecorder, GarbageFileIsRefusedAndLeftAlone) {
+  const std::string garbage(8192, 'x');
+  std::ofstream(file, std::ios::binary) << garbage;
+  const auto message = open_error(file);
+  EXPECT_THAT(message, HasSubstr(file.string()));
+  EXPECT_THAT(message, HasSubstr("not a database"));
+  EXPECT_EQ(contents(file), garbage);
+}
+
+TEST_F(SqliteRecorder, ForeignDatabaseIsRefusedAndLeftAlone) {
+  raw_sql(file, "CREATE TABLE invoices (n INTEGER); INSERT INTO invoices VALUES (7);");
+  const auto message = open_error(file);
+  EXPECT_THAT(message, HasSubstr(file.string()));
+  EXPECT_THAT(message, HasSubstr("not a weft database"));
+  EXPECT_EQ(raw_text(file, "SELECT n FROM invoices"), "7");
+  EXPECT_EQ(raw_text(file, "PRAGMA journal_mode"), "delete");
+}
+
+TEST_F(SqliteRecorder, UnknownSchemaVersionIsRefused) {
+  make_sqlite_recorder(file);
+  raw_sql(file, "UPDATE weft_schema SET version = 99");
+  const auto message = open_error(file);
+  EXPECT_THAT(message, HasSubstr(file.string()));
+  EXPECT_THAT(message, HasSubstr("schema version 99"));
+  EXPECT_THAT(open_error(file, true), HasSubstr("schema version 99"));
+}
+
+TEST_F(SqliteRecorder, ReadOnlyOpeningReadsButRefusesWritesAndLosesNothing) {
+  const auto o = uuid::random();
+  make_sqlite_recorder(file)->insert_events(std::vector{event(o, 1)},
+                                            std::vector{es::tracking{"Up", 3}});
+  {
+    auto reader = make_sqlite_recorder(file, store::sqlite_options{.read_only = true});
+    EXPECT_EQ(reader->max_notification_id(), 1u);
+    EXPECT_EQ(reader->max_tracking_id("Up"), 3u);
+    try {
+      reader->insert_events(std::vector{event(o, 2)});
+      ADD_FAILURE() << "a read-only recorder recorded";
+    } catch (const storage_error& e) {
+      EXPECT_THAT(e.what(), HasSubstr(file.string()));
+      EXPECT_THAT(e.what(), HasSubstr("read-only"));
+    }
+  }
+  auto writer = make_sqlite_recorder(file);
+  EXPECT_EQ(writer->select_events(o).size(), 1u);
+  EXPECT_EQ(writer->insert_events(std::vector{event(o, 2)}), std::vector<std::uint64_t>{2});
+}
+
+TEST_F(SqliteRecorder, ReadOnlyFileGivesAStorageErrorOnWriteAndLosesNothing) {
+  if (::geteuid() == 0) GTEST_SKIP() << "root writes to read-only files regardless";
+  const auto o = uuid::random();
+  make_sqlite_recorder(file)->insert_events(std::vector{event(o, 1)});
+  ASSERT_EQ(::chmod(file.c_str(), 0444), 0);
+  {
+    auto r = make_sqlite_recorder(file);
+    EXPECT_EQ(r->max_notification_id(), 1u);
+    try {
+      r->insert_events(std::vector{event(o, 2)});
+      ADD_FAILURE() << "wrote to a read-only file";
+    } catch (const storage_error& e) {
+      EXPECT_THAT(e.what(), HasSubstr(file.string()));
+      EXPECT_THAT(e.what(), HasSubstr("readonly"));
+    }
+  }
+  ASSERT_EQ(::chmod(file.c_str(), 0644), 0);
+  EXPECT_EQ(make_sqlite_recorder(file)->select_events(o).size(), 1u);
+}
+
+TEST_F(SqliteRecorder, VersionsBeyondWhatSqliteHoldsAreRefused) {
+  auto r = make_sqlite_recorder(file);
+  const std::vector huge{event(uuid::random(), std::uint64_t{1} << 63)};
+  EXPECT_THROW(r->insert_events(huge), invalid_input);
+  EXPECT_EQ(r->max_notification_id(), 0u);
+}
+
+}  // namespace
+}  // namespace weft::test
