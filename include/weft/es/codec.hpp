@@ -1,0 +1,178 @@
+#pragma once
+// The event codec. A domain event is a plain struct; one line declares its
+// topic and the fields that go on the wire, in order:
+//
+//   struct OrderCreated { weft::uuid order_id; std::int64_t amount = 0; };
+//   WEFT_EVENT(OrderCreated, "shop.OrderCreated", order_id, amount);
+//
+// (at namespace scope, in the struct's namespace). The state bytes are a
+// msgpack array of the fields. Versioning: a decoder keeps the defaults of
+// fields missing at the end (an older writer) and ignores extra fields at the
+// end (a newer writer), so event types may gain fields at the end.
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <typeindex>
+#include <utility>
+
+#include <msgpack.hpp>
+
+#include "weft/core/error.hpp"
+#include "weft/es/detail/for_each.hpp"
+#include "weft/es/msgpack_uuid.hpp"
+#include "weft/es/stored_event.hpp"
+#include "weft/es/topic_registry.hpp"
+
+namespace weft::es {
+
+/// What WEFT_EVENT declares: the topic and the fields (pointers to members) in wire order.
+template <class Members, std::size_t N>
+struct event_schema {
+  std::string_view topic;
+  Members members;
+  std::array<std::string_view, N> names;
+};
+
+template <class... Members, class... Names>
+constexpr auto make_event_schema(std::string_view topic, std::tuple<Members...> members,
+                                 Names... names) {
+  static_assert(sizeof...(Members) == sizeof...(Names));
+  return event_schema<std::tuple<Members...>, sizeof...(Members)>{
+      topic, members, {std::string_view(names)...}};
+}
+
+/// A type declared with WEFT_EVENT.
+template <class E>
+concept domain_event = requires {
+  weft_event_schema(static_cast<const E*>(nullptr));
+};
+
+template <domain_event E>
+inline constexpr auto schema_of = weft_event_schema(static_cast<const E*>(nullptr));
+
+template <domain_event E>
+inline constexpr std::string_view topic_of = schema_of<E>.topic;
+
+namespace detail {
+
+/// msgpack's packer stream: appends to an event's state bytes.
+class byte_sink {
+ public:
+  explicit byte_sink(bytes& out) noexcept : out_(out) {}
+  void write(const char* data, std::size_t size) {
+    const auto* first = reinterpret_cast<const std::uint8_t*>(data);
+    out_.insert(out_.end(), first, first + size);
+  }
+
+ private:
+  bytes& out_;
+};
+
+/// Parses state bytes into a msgpack array held by this thread's reused zone
+/// (valid until the thread's next parse). Throws weft::decode_error naming the topic.
+const msgpack::object& parse_array(std::string_view topic, std::span<const std::uint8_t> state);
+
+[[noreturn]] void throw_bad_field(std::string_view topic, std::string_view field,
+                                  const msgpack::object& value);
+
+template <domain_event E, std::size_t... I>
+void convert_fields(const msgpack::object& array, E& out, std::index_sequence<I...>) {
+  constexpr const auto& schema = schema_of<E>;
+  const std::size_t present = array.via.array.size;
+  auto one = [&](const msgpack::object& value, auto& field, std::string_view name) {
+    try {
+      value.convert(field);
+    } catch (const msgpack::type_error&) {
+      throw_bad_field(schema.topic, name, value);
+    }
+  };
+  ((I < present ? one(array.via.array.ptr[I], out.*std::get<I>(schema.members), schema.names[I])
+                : void()),
+   ...);
+  (void)one;  // unused for events without fields
+}
+
+template <domain_event E>
+bool register_event();
+
+}  // namespace detail
+
+/// Appends the encoded fields of `event` to `out`.
+template <domain_event E>
+void encode_into(const E& event, bytes& out) {
+  constexpr const auto& schema = schema_of<E>;
+  detail::byte_sink sink(out);
+  msgpack::packer<detail::byte_sink> packer(sink);
+  packer.pack_array(static_cast<std::uint32_t>(schema.names.size()));
+  std::apply([&](auto... member) { (packer.pack(event.*member), ...); }, schema.members);
+}
+
+template <domain_event E>
+bytes encode(const E& event) {
+  bytes out;
+  out.reserve(32);
+  encode_into(event, out);
+  return out;
+}
+
+/// The event as it is recorded, under its topic.
+template <domain_event E>
+stored_event to_stored(const E& event, const uuid& originator_id, std::uint64_t version) {
+  stored_event out{originator_id, version, std::string(topic_of<E>), {}};
+  out.state.reserve(32);
+  encode_into(event, out.state);
+  return out;
+}
+
+/// Decodes `state` into `out` (fields missing at the end keep their values).
+/// Throws weft::decode_error naming the topic (and the field, if one is bad).
+template <domain_event E>
+void decode_into(std::span<const std::uint8_t> state, E& out) {
+  const msgpack::object& array = detail::parse_array(topic_of<E>, state);
+  detail::convert_fields(array, out, std::make_index_sequence<schema_of<E>.names.size()>{});
+}
+
+/// Decodes a stored event known to be an E; a different topic is a weft::decode_error.
+template <domain_event E>
+E decode(const stored_event& event) {
+  if (event.topic != topic_of<E>)
+    throw decode_error("expected an event of topic '" + std::string(topic_of<E>) + "', got '" +
+                       event.topic + "'");
+  E out{};
+  decode_into(event.state, out);
+  return out;
+}
+
+template <domain_event E>
+bool detail::register_event() {
+  constexpr const auto& schema = schema_of<E>;
+  topic_entry entry{
+      std::string(schema.topic), typeid(E), {}, [](std::span<const std::uint8_t> state) {
+        auto out = std::make_shared<E>();
+        decode_into(state, *out);
+        return std::shared_ptr<const void>(std::move(out));
+      }};
+  for (auto name : schema.names) entry.fields.emplace_back(name);
+  topic_registry::global().add(std::move(entry));
+  return true;
+}
+
+}  // namespace weft::es
+
+#define WEFT_DETAIL_EVENT_MEMBER(T, field) &T::field
+#define WEFT_DETAIL_EVENT_NAME(T, field) #field
+
+/// Declares `Type` a domain event with `Topic` and its wire fields, and
+/// registers it in the global topic registry at start-up. Namespace scope.
+#define WEFT_EVENT(Type, Topic, ...)                                                               \
+  constexpr auto weft_event_schema(const Type*) {                                                  \
+    return ::weft::es::make_event_schema(                                                          \
+        Topic, std::make_tuple(                                                                    \
+                   __VA_OPT__(WEFT_DETAIL_FOR_EACH(WEFT_DETAIL_EVENT_MEMBER, Type, __VA_ARGS__)))  \
+                   __VA_OPT__(, WEFT_DETAIL_FOR_EACH(WEFT_DETAIL_EVENT_NAME, Type, __VA_ARGS__))); \
+  }                                                                                                \
+  inline const bool weft_event_registered_##Type = ::weft::es::detail::register_event<Type>()

@@ -1,0 +1,166 @@
+#include "weft/es/codec.hpp"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace codec_test {
+
+struct Created {
+  weft::uuid id;
+  std::string name;
+  std::int64_t amount = 0;
+  std::vector<std::string> tags;
+  std::optional<double> rate;
+};
+WEFT_EVENT(Created, "test.Created", id, name, amount, tags, rate);
+
+struct Ping {};
+WEFT_EVENT(Ping, "test.Ping");
+
+// Version 1 and version 2 of one event: v2 gained a field at the end.
+struct RenamedV1 {
+  std::string name;
+};
+WEFT_EVENT(RenamedV1, "test.Renamed.v1", name);
+struct RenamedV2 {
+  std::string name;
+  std::string reason = "unknown";
+};
+WEFT_EVENT(RenamedV2, "test.Renamed.v2", name, reason);
+
+struct Amount {
+  std::int64_t amount = 0;
+};
+WEFT_EVENT(Amount, "test.Amount", amount);
+
+}  // namespace codec_test
+
+namespace weft::es {
+namespace {
+
+using namespace codec_test;
+
+TEST(Codec, RoundTripsEveryField) {
+  const Created in{uuid::random(), "alice", -42, {"a", "b"}, 0.5};
+  const stored_event stored = to_stored(in, in.id, 1);
+  EXPECT_EQ(stored.topic, "test.Created");
+  const Created out = decode<Created>(stored);
+  EXPECT_EQ(out.id, in.id);
+  EXPECT_EQ(out.name, "alice");
+  EXPECT_EQ(out.amount, -42);
+  EXPECT_EQ(out.tags, in.tags);
+  ASSERT_TRUE(out.rate.has_value());
+  EXPECT_DOUBLE_EQ(*out.rate, 0.5);
+}
+
+TEST(Codec, EventWithoutFieldsRoundTrips) {
+  const bytes state = encode(Ping{});
+  EXPECT_EQ(state.size(), 1u);  // an empty msgpack array
+  Ping out;
+  decode_into(state, out);
+}
+
+TEST(Codec, OlderBytesDecodeWithDefaultsForNewFields) {
+  const bytes old_bytes = encode(RenamedV1{"bob"});
+  RenamedV2 out;
+  decode_into(old_bytes, out);
+  EXPECT_EQ(out.name, "bob");
+  EXPECT_EQ(out.reason, "unknown");
+}
+
+TEST(Codec, NewerBytesDecodeIgnoringExtraFields) {
+  const bytes new_bytes = encode(RenamedV2{"bob", "typo"});
+  RenamedV1 out;
+  decode_into(new_bytes, out);
+  EXPECT_EQ(out.name, "bob");
+}
+
+TEST(Codec, WrongTopicIsADecodeErrorNamingBoth) {
+  const stored_event stored = to_stored(Ping{}, uuid::random(), 1);
+  try {
+    (void)decode<Created>(stored);
+    FAIL() << "expected decode_error";
+  } catch (const decode_error& e) {
+    EXPECT_NE(std::string(e.what()).find("test.Created"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("test.Ping"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Codec, TruncatedBytesAreADecodeErrorNamingTheTopic) {
+  bytes state = encode(Created{uuid::random(), "alice", 1, {}, {}});
+  state.resize(state.size() / 2);
+  Created out;
+  try {
+    decode_into(state, out);
+    FAIL() << "expected decode_error";
+  } catch (const decode_error& e) {
+    EXPECT_NE(std::string(e.what()).find("test.Created"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Codec, FieldOfWrongTypeIsADecodeErrorNamingTheField) {
+  const bytes state = encode(RenamedV1{"not a number"});
+  Amount out;
+  try {
+    decode_into(state, out);
+    FAIL() << "expected decode_error";
+  } catch (const decode_error& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find("'amount'"), std::string::npos) << message;
+    EXPECT_NE(message.find("test.Amount"), std::string::npos) << message;
+  }
+}
+
+TEST(Codec, NotAnArrayIsADecodeError) {
+  const bytes state{0x2a};  // the integer 42
+  Amount out;
+  EXPECT_THROW(decode_into(state, out), decode_error);
+}
+
+TEST(TopicRegistry, KnowsEveryDeclaredEvent) {
+  const auto* entry = topic_registry::global().find("test.Created");
+  ASSERT_NE(entry, nullptr);
+  EXPECT_EQ(entry->fields, (std::vector<std::string>{"id", "name", "amount", "tags", "rate"}));
+  EXPECT_TRUE(entry->type == typeid(Created));
+}
+
+TEST(TopicRegistry, DecodesByTopic) {
+  const auto id = uuid::random();
+  const auto decoded = topic_registry::global().decode(to_stored(Amount{7}, id, 3));
+  ASSERT_NE(decoded.as<Amount>(), nullptr);
+  EXPECT_EQ(decoded.as<Amount>()->amount, 7);
+  EXPECT_EQ(decoded.as<Ping>(), nullptr);
+}
+
+TEST(TopicRegistry, UnknownTopicIsADecodeErrorNamingIt) {
+  stored_event stored{uuid::random(), 1, "no.such.Topic", encode(Ping{})};
+  try {
+    (void)topic_registry::global().decode(stored);
+    FAIL() << "expected decode_error";
+  } catch (const decode_error& e) {
+    EXPECT_NE(std::string(e.what()).find("no.such.Topic"), std::string::npos) << e.what();
+  }
+}
+
+TEST(TopicRegistry, SameTopicForAnotherTypeIsRejected) {
+  topic_entry clash{"test.Amount", typeid(Ping), {}, nullptr};
+  EXPECT_THROW(topic_registry::global().add(clash), weft::error);
+}
+
+TEST(TopicRegistry, ShowsEventsAsJson) {
+  const auto id = uuid::random();
+  const auto json =
+      topic_registry::global().to_json(to_stored(Created{id, "carol", 5, {"x"}, {}}, id, 1));
+  EXPECT_EQ(json["topic"], "test.Created");
+  EXPECT_EQ(json["fields"]["id"], id.str());
+  EXPECT_EQ(json["fields"]["name"], "carol");
+  EXPECT_EQ(json["fields"]["amount"], 5);
+  EXPECT_TRUE(json["fields"]["rate"].is_null());
+}
+
+}  // namespace
+}  // namespace weft::es
