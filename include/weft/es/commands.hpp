@@ -1,0 +1,108 @@
+#pragma once
+// Named commands of an application, called with JSON arguments: how clients
+// (`weft call`, the multi-process runner's ingress) reach an application
+// without knowing its C++ type. A command's arguments are extracted with
+// typed getters whose errors name the command and the field, and the caller
+// always gets a reply, never a crash.
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "weft/core/error.hpp"
+#include "weft/core/uuid.hpp"
+
+namespace weft::es {
+
+/// A command that cannot run as called: unknown name, bad or missing argument.
+class command_error : public invalid_input {
+ public:
+  using invalid_input::invalid_input;
+};
+
+/// The arguments of one call of `command`: a JSON object.
+class command_args {
+ public:
+  command_args(std::string_view command, const nlohmann::json& payload);
+
+  /// A required field; throws command_error naming the command and the field.
+  /// weft::uuid fields are given as canonical strings.
+  template <class T>
+  [[nodiscard]] T get(std::string_view field) const {
+    const nlohmann::json* value = find(field);
+    if (value == nullptr) fail(field, "is missing");
+    return convert<T>(field, *value);
+  }
+
+  /// An optional field: `fallback` when missing or null.
+  template <class T>
+  [[nodiscard]] T get(std::string_view field, T fallback) const {
+    const nlohmann::json* value = find(field);
+    if (value == nullptr || value->is_null()) return fallback;
+    return convert<T>(field, *value);
+  }
+
+  [[nodiscard]] bool has(std::string_view field) const { return find(field) != nullptr; }
+  [[nodiscard]] const nlohmann::json& json() const noexcept { return payload_; }
+  [[nodiscard]] std::string_view command() const noexcept { return command_; }
+
+  [[noreturn]] void fail(std::string_view field, std::string_view problem) const;
+
+ private:
+  [[nodiscard]] const nlohmann::json* find(std::string_view field) const;
+
+  template <class T>
+  T convert(std::string_view field, const nlohmann::json& value) const {
+    if constexpr (std::is_same_v<T, uuid>) {
+      if (!value.is_string())
+        fail(field, "must be a uuid string, got " + std::string(value.type_name()));
+      try {
+        return uuid::parse(value.get_ref<const std::string&>());
+      } catch (const invalid_input& e) {
+        fail(field, e.what());
+      }
+    } else {
+      try {
+        return value.get<T>();
+      } catch (const nlohmann::json::exception& e) {
+        fail(field, "has the wrong type (" + std::string(value.type_name()) + "): " + e.what());
+      }
+    }
+  }
+
+  std::string_view command_;
+  const nlohmann::json& payload_;
+};
+
+/// What a command call answers: a result, or an error for the caller.
+struct command_reply {
+  bool ok = false;
+  nlohmann::json result;  ///< the handler's return value when ok
+  std::string error;      ///< what went wrong, naming the command (and field) when not ok
+
+  /// {"ok":true,"result":..} or {"ok":false,"error":".."}
+  [[nodiscard]] std::string to_json_text() const;
+};
+
+/// An application's named commands. Handlers are added while the application
+/// is constructed and only read afterwards.
+class command_table {
+ public:
+  using handler = std::function<nlohmann::json(const command_args&)>;
+
+  /// Adds a command; a name added already is a weft::error naming it.
+  void add(std::string name, handler run);
+
+  /// The handler of `name`; command_error naming an unknown command.
+  [[nodiscard]] const handler& at(std::string_view name) const;
+  [[nodiscard]] bool contains(std::string_view name) const;
+  [[nodiscard]] std::vector<std::string> names() const;
+
+ private:
+  std::map<std::string, handler, std::less<>> handlers_;
+};
+
+}  // namespace weft::es

@@ -1,0 +1,48 @@
+#include "weft/es/commands.hpp"
+
+namespace weft::es {
+
+command_args::command_args(std::string_view command, const nlohmann::json& payload)
+    : command_(command), payload_(payload) {}
+
+const nlohmann::json* command_args::find(std::string_view field) const {
+  if (!payload_.is_object()) return nullptr;
+  auto found = payload_.find(field);
+  return found == payload_.end() ? nullptr : &*found;
+}
+
+void command_args::fail(std::string_view field, std::string_view problem) const {
+  throw command_error("command '" + std::string(command_) + "': field '" + std::string(field) +
+                      "' " + std::string(problem));
+}
+
+std::string command_reply::to_json_text() const {
+  nlohmann::json out = ok ? nlohmann::json{{"ok", true}, {"result", result}}
+                          : nlohmann::json{{"ok", false}, {"error", error}};
+  return out.dump();
+}
+
+void command_table::add(std::string name, handler run) {
+  if (!run) throw error("command '" + name + "' has no handler");
+  if (handlers_.find(name) != handlers_.end())
+    throw error("command '" + name + "' is added already");
+  handlers_.emplace(std::move(name), std::move(run));
+}
+
+const command_table::handler& command_table::at(std::string_view name) const {
+  auto found = handlers_.find(name);
+  if (found == handlers_.end()) throw command_error("unknown command '" + std::string(name) + "'");
+  return found->second;
+}
+
+bool command_table::contains(std::string_view name) const {
+  return handlers_.find(name) != handlers_.end();
+}
+
+std::vector<std::string> command_table::names() const {
+  std::vector<std::string> out;
+  for (const auto& [name, run] : handlers_) out.push_back(name);
+  return out;
+}
+
+}  // namespace weft::es

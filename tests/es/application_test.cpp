@@ -1,0 +1,323 @@
+#include "weft/es/application.hpp"
+
+#include <gtest/gtest.h>
+
+#include "bank.hpp"
+#include "spy_recorder.hpp"
+#include "weft/store/memory_recorder.hpp"
+
+namespace weft::es {
+namespace {
+
+using bank::Account;
+using bank::BankAccounts;
+using testing::spy_recorder;
+
+struct Applications : ::testing::Test {
+  std::shared_ptr<recorder> memory = store::make_memory_recorder();
+  std::shared_ptr<spy_recorder> spy = std::make_shared<spy_recorder>(memory);
+
+  app_context context(options opts = {}) { return {"BankAccounts", spy, nullptr, std::move(opts)}; }
+};
+
+TEST(Aggregate, TriggerAppliesAndKeepsPendingEvents) {
+  auto account = Account::open("Alice", "alice@example.com");
+  EXPECT_EQ(account.version(), 1u);
+  account.deposit(10);
+  EXPECT_EQ(account.version(), 2u);
+  EXPECT_EQ(account.balance, 10);
+  ASSERT_EQ(account.pending_events().size(), 2u);
+  EXPECT_EQ(account.pending_events()[0].topic, "bank.AccountOpened");
+  EXPECT_EQ(account.pending_events()[1].originator_version, 2u);
+  EXPECT_EQ(account.pending_events()[1].originator_id, account.id());
+}
+
+TEST(Aggregate, ReplayRefusesAVersionOutOfSequence) {
+  auto account = Account::open("Alice", "a@x");
+  account.deposit(1);
+  Account replayed;
+  EXPECT_THROW(replayed.replay(account.pending_events()[1]), weft::error);
+}
+
+TEST(Aggregate, ReplayOfAnEventItCannotApplyNamesTheTopic) {
+  Account replayed;
+  stored_event foreign{uuid::random(), 1, "other.Thing", {0x90}};
+  try {
+    replayed.replay(foreign);
+    FAIL();
+  } catch (const decode_error& e) {
+    EXPECT_NE(std::string(e.what()).find("other.Thing"), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(Applications, SavesAndGetsAnAggregateByReplayingItsEvents) {
+  BankAccounts app(context());
+  const auto id = app.open_account("Alice", "alice@example.com");
+  app.deposit(id, 30);
+  app.deposit(id, 12);
+  const auto account = app.get<Account>(id);
+  EXPECT_EQ(account.version(), 3u);
+  EXPECT_EQ(account.balance, 42);
+  EXPECT_EQ(account.full_name, "Alice");
+  EXPECT_TRUE(account.pending_events().empty());
+  EXPECT_EQ(memory->max_notification_id(), 3u);
+}
+
+TEST_F(Applications, GettingAnUnknownIdIsNotFound) {
+  BankAccounts app(context());
+  EXPECT_THROW((void)app.get<Account>(uuid::random()), aggregate_not_found);
+  EXPECT_FALSE(app.find<Account>(uuid::random()).has_value());
+}
+
+TEST_F(Applications, SavingAStaleAggregateIsAConcurrencyErrorAndRecordsNothing) {
+  BankAccounts app(context());
+  const auto id = app.open_account("Alice", "a@x");
+  auto first = app.get<Account>(id);
+  auto second = app.get<Account>(id);
+  first.deposit(1);
+  second.deposit(2);
+  app.save(first);
+  try {
+    app.save(second);
+    FAIL() << "expected concurrency_error";
+  } catch (const concurrency_error& e) {
+    EXPECT_NE(std::string(e.what()).find(id.str()), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("stale"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(app.balance(id), 1);
+  EXPECT_EQ(memory->max_notification_id(), 2u);
+  // The refused events are still pending on the stale aggregate.
+  EXPECT_EQ(second.pending_events().size(), 1u);
+}
+
+TEST_F(Applications, SavingSeveralAggregatesIsOneTransaction) {
+  BankAccounts app(context());
+  auto a = Account::open("A", "a@x");
+  auto b = Account::open("B", "b@x");
+  b.deposit(5);
+  app.save(a, b);
+  EXPECT_EQ(spy->inserts, 1);
+  EXPECT_EQ(memory->max_notification_id(), 3u);
+  EXPECT_EQ(app.balance(b.id()), 5);
+}
+
+TEST_F(Applications, AFailedSaveOfSeveralAggregatesLeavesTheirEventsPending) {
+  BankAccounts app(context());
+  auto a = Account::open("A", "a@x");
+  app.save(a);
+  auto stale = Account(a);  // same version 1, no pending
+  auto b = Account::open("B", "b@x");
+  stale.deposit(1);
+  a.deposit(2);
+  app.save(a);
+  EXPECT_THROW(app.save(b, stale), concurrency_error);
+  EXPECT_EQ(b.pending_events().size(), 1u);
+  EXPECT_EQ(stale.pending_events().size(), 1u);
+  EXPECT_EQ(b.pending_events()[0].topic, "bank.AccountOpened");
+  app.save(b);  // b alone can still be saved
+  EXPECT_EQ(app.get<Account>(b.id()).full_name, "B");
+}
+
+TEST_F(Applications, WithoutACacheEveryGetReadsTheRecorder) {
+  BankAccounts app(context());
+  const auto id = app.open_account("Alice", "a@x");
+  (void)app.balance(id);
+  (void)app.balance(id);
+  EXPECT_EQ(spy->selects, 2);
+}
+
+TEST_F(Applications, AnUnboundedCacheServesGetsAfterSaves) {
+  BankAccounts app(context({{"cache", "unbounded"}}));
+  const auto id = app.open_account("Alice", "a@x");
+  app.deposit(id, 5);
+  EXPECT_EQ(app.balance(id), 5);
+  EXPECT_EQ(spy->selects, 0);
+}
+
+TEST_F(Applications, ABoundedCacheEvictsTheLeastRecentlyUsed) {
+  BankAccounts writer(context());
+  const auto a = writer.open_account("A", "a@x");
+  const auto b = writer.open_account("B", "b@x");
+  BankAccounts app(context({{"cache", "1"}}));
+  spy->selects = 0;
+  (void)app.balance(a);  // read, cached
+  (void)app.balance(a);  // cached
+  (void)app.balance(b);  // read, evicts a
+  (void)app.balance(a);  // read again
+  EXPECT_EQ(spy->selects, 3);
+}
+
+TEST_F(Applications, AStaleCacheEntryIsCaughtByTheRecorderAndEvicted) {
+  BankAccounts app(context({{"cache", "unbounded"}}));
+  BankAccounts other(context());
+  const auto id = app.open_account("Alice", "a@x");
+  other.deposit(id, 1);  // app's cache does not know
+  EXPECT_THROW(app.deposit(id, 2), concurrency_error);
+  app.deposit(id, 2);  // evicted, so read afresh
+  EXPECT_EQ(app.balance(id), 3);
+}
+
+TEST_F(Applications, BadOptionsAreNamed) {
+  try {
+    BankAccounts app(context({{"cache", "lots"}}));
+    FAIL();
+  } catch (const invalid_input& e) {
+    EXPECT_NE(std::string(e.what()).find("'cache'"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("lots"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(BankAccounts(context({{"snapshot_every", "2"}})), invalid_input);
+}
+
+TEST(Snapshots, AreTakenEveryNEventsAndUsedToGet) {
+  std::shared_ptr<recorder> events = store::make_memory_recorder();
+  auto spy = std::make_shared<spy_recorder>(events);
+  std::shared_ptr<recorder> snapshots = store::make_memory_recorder();
+  options opts{{"snapshot_every", "2"}};
+  BankAccounts app({"BankAccounts", spy, snapshots, opts});
+  const auto id = app.open_account("Alice", "a@x");  // v1
+  for (int i = 0; i < 4; ++i) app.deposit(id, 10);   // v2..v5
+  event_query all;
+  const auto taken = snapshots->select_events(id, all);
+  ASSERT_EQ(taken.size(), 2u);
+  EXPECT_EQ(taken[0].originator_version, 2u);
+  EXPECT_EQ(taken[1].originator_version, 4u);
+
+  BankAccounts fresh({"BankAccounts", spy, snapshots, opts});
+  const auto account = fresh.get<Account>(id);
+  EXPECT_EQ(account.version(), 5u);
+  EXPECT_EQ(account.balance, 40);
+  EXPECT_EQ(account.full_name, "Alice");
+  ASSERT_TRUE(spy->last_query.after_version.has_value());
+  EXPECT_EQ(*spy->last_query.after_version, 4u);
+}
+
+TEST_F(Applications, ABatchRecordsEverySaveInOneTransaction) {
+  BankAccounts app(context());
+  std::uint64_t prompted_at = 0;
+  int prompts = 0;
+  app.on_recorded([&](application&, std::uint64_t max_id) {
+    prompted_at = max_id;
+    ++prompts;
+  });
+  auto batch = app.begin_batch();
+  const auto a = app.open_account("A", "a@x");
+  const auto b = app.open_account("B", "b@x");
+  app.deposit(a, 1);
+  app.deposit(a, 2);  // sees the staged deposit of 1: version 3
+  EXPECT_EQ(app.balance(a), 3);
+  EXPECT_EQ(spy->inserts, 0);
+  EXPECT_EQ(memory->max_notification_id(), 0u);
+  EXPECT_EQ(batch.commit(), 4u);
+  EXPECT_EQ(spy->inserts, 1);
+  EXPECT_EQ(prompts, 1);
+  EXPECT_EQ(prompted_at, 4u);
+  EXPECT_EQ(app.balance(a), 3);
+  EXPECT_EQ(app.get<Account>(a).version(), 3u);
+  EXPECT_EQ(app.get<Account>(b).version(), 1u);
+  EXPECT_FALSE(app.in_batch());
+}
+
+TEST_F(Applications, ABatchNotCommittedRecordsNothing) {
+  BankAccounts app(context());
+  uuid id;
+  {
+    auto batch = app.begin_batch();
+    id = app.open_account("A", "a@x");
+  }
+  EXPECT_EQ(memory->max_notification_id(), 0u);
+  EXPECT_FALSE(app.find<Account>(id).has_value());
+  EXPECT_FALSE(app.in_batch());
+}
+
+TEST_F(Applications, BatchesDoNotNest) {
+  BankAccounts app(context());
+  auto batch = app.begin_batch();
+  EXPECT_THROW((void)app.begin_batch(), weft::error);
+}
+
+TEST_F(Applications, AFailedCommandInABatchRollsBackOnlyItsOwnSaves) {
+  BankAccounts app(context());
+  app.commands().add("open_then_fail", [&app](const command_args& args) -> nlohmann::json {
+    app.open_account(args.get<std::string>("full_name"), "x@x");
+    throw weft::invalid_input("refused after saving");
+  });
+  auto batch = app.begin_batch();
+  const auto first = app.handle_command("open_account", R"({"full_name":"A","email":"a@x"})");
+  ASSERT_TRUE(first.ok) << first.error;
+  const auto id = uuid::parse(first.result.get<std::string>());
+  const auto deposited =
+      app.run_command("deposit", nlohmann::json{{"id", id.str()}, {"amount", 5}});
+  ASSERT_TRUE(deposited.ok) << deposited.error;
+  const auto failed = app.handle_command("open_then_fail", R"({"full_name":"B"})");
+  EXPECT_FALSE(failed.ok);
+  EXPECT_NE(failed.error.find("refused after saving"), std::string::npos) << failed.error;
+  const auto bad_deposit =
+      app.run_command("deposit", nlohmann::json{{"id", id.str()}, {"amount", -1}});
+  EXPECT_FALSE(bad_deposit.ok);
+  EXPECT_EQ(batch.commit(), 2u);
+  EXPECT_EQ(memory->max_notification_id(), 2u);
+  EXPECT_EQ(app.balance(id), 5);
+}
+
+TEST_F(Applications, AStaleBatchRecordsNothing) {
+  BankAccounts app(context());
+  BankAccounts other(context());
+  const auto id = app.open_account("A", "a@x");
+  auto batch = app.begin_batch();
+  app.open_account("B", "b@x");
+  app.deposit(id, 1);
+  other.deposit(id, 7);
+  EXPECT_THROW(batch.commit(), concurrency_error);
+  EXPECT_EQ(memory->max_notification_id(), 2u);
+  EXPECT_EQ(app.balance(id), 7);
+}
+
+TEST_F(Applications, CommandsReplyWithResults) {
+  BankAccounts app(context());
+  const auto reply = app.handle_command("open_account", R"({"full_name":"A","email":"a@x"})");
+  ASSERT_TRUE(reply.ok) << reply.error;
+  const auto id = uuid::parse(reply.result.get<std::string>());
+  EXPECT_EQ(app.get<Account>(id).email, "a@x");
+  const auto text = nlohmann::json::parse(reply.to_json_text());
+  EXPECT_EQ(text["ok"], true);
+  EXPECT_EQ(text["result"], id.str());
+}
+
+std::string error_of(BankAccounts& app, std::string_view name, std::string_view payload) {
+  const auto reply = app.handle_command(name, payload);
+  EXPECT_FALSE(reply.ok);
+  return reply.error;
+}
+
+TEST_F(Applications, BadCommandsGetErrorRepliesNamingCommandAndField) {
+  BankAccounts app(context());
+  auto has = [](const std::string& text, std::string_view part) {
+    return text.find(part) != std::string::npos;
+  };
+  auto unknown = error_of(app, "close_account", "{}");
+  EXPECT_TRUE(has(unknown, "close_account") && has(unknown, "open_account")) << unknown;
+  auto missing = error_of(app, "open_account", R"({"full_name":"A"})");
+  EXPECT_TRUE(has(missing, "open_account") && has(missing, "'email'") && has(missing, "missing"))
+      << missing;
+  auto mistyped = error_of(app, "open_account", R"({"full_name":"A","email":3})");
+  EXPECT_TRUE(has(mistyped, "'email'") && has(mistyped, "number")) << mistyped;
+  auto bad_uuid = error_of(app, "deposit", R"({"id":"nope","amount":1})");
+  EXPECT_TRUE(has(bad_uuid, "'id'") && has(bad_uuid, "nope")) << bad_uuid;
+  auto malformed = error_of(app, "deposit", R"({"id":)");
+  EXPECT_TRUE(has(malformed, "deposit") && has(malformed, "JSON")) << malformed;
+  auto not_object = error_of(app, "deposit", "[1,2]");
+  EXPECT_TRUE(has(not_object, "object")) << not_object;
+  auto not_found =
+      error_of(app, "deposit", nlohmann::json{{"id", uuid::random().str()}, {"amount", 1}}.dump());
+  EXPECT_TRUE(has(not_found, "not found")) << not_found;
+  EXPECT_EQ(memory->max_notification_id(), 0u);
+}
+
+TEST_F(Applications, AddingACommandTwiceIsAnError) {
+  BankAccounts app(context());
+  EXPECT_THROW(app.commands().add("deposit", [](const command_args&) { return nlohmann::json(); }),
+               weft::error);
+}
+
+}  // namespace
+}  // namespace weft::es
