@@ -1,0 +1,89 @@
+#pragma once
+// Ingress: many clients -> one process, each client's records in order.
+//
+// Design: one SPSC lane per client instead of one ring shared by CAS. A
+// client claims a free lane of the target process (CAS on owner_pid) and is
+// then the only producer of the lane's request ring and the only consumer of
+// its reply ring. Why: a producer that dies mid-write in a shared MPSC ring
+// leaves a claimed, uncommitted gap that blocks every other producer's
+// records until someone times it out and resets the ring under live writers;
+// with lanes a dead client only ever leaves an uncommitted (invisible) tail
+// in its own lane. The process reads the lanes round-robin, so per-producer
+// FIFO order holds and no client can starve the others.
+//
+// A lane whose owner is dead is free: the next client's claim takes it over,
+// bumps the lane epoch and both ring epochs (it is the successor of the dead
+// end), continues the request ring at its committed end and drops replies
+// still queued for the dead owner. A reply the process writes for the dead
+// owner after that arrives with an unknown correlation id; clients ignore those.
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "weft/shm/segment.hpp"
+#include "weft/shm/spsc_ring.hpp"
+
+namespace weft::shm {
+
+/// A client's claim on one lane of one process. Not thread-safe: one client
+/// thread uses it.
+class ingress_client {
+ public:
+  /// Claims a free lane of `process` (one whose owner is 0 or dead). Throws
+  /// segment_error naming the process when every lane is taken by a live client.
+  static ingress_client claim(segment& seg, std::uint32_t process);
+
+  ingress_client(ingress_client&&) noexcept;
+  ingress_client& operator=(ingress_client&&) = delete;
+  /// Frees the lane (owner_pid back to 0).
+  ~ingress_client();
+
+  /// Commands go here; committing rings the process's doorbell.
+  spsc_producer& requests() noexcept { return requests_; }
+  /// Replies arrive here.
+  spsc_consumer& replies() noexcept { return replies_; }
+  /// Wait on this for replies: the process rings it after each reply.
+  doorbell& bell() noexcept { return entry_->client_bell; }
+  [[nodiscard]] std::uint32_t lane() const noexcept { return entry_->lane; }
+  [[nodiscard]] std::uint32_t epoch() const noexcept { return epoch_; }
+
+ private:
+  ingress_client(lane_entry* entry, std::int32_t owner, std::uint32_t epoch, spsc_producer requests,
+                 spsc_consumer replies);
+  lane_entry* entry_;
+  std::int32_t owner_;
+  std::uint32_t epoch_;
+  spsc_producer requests_;
+  spsc_consumer replies_;
+};
+
+/// The process's end of all its lanes. One consumer thread only.
+class ingress_server {
+ public:
+  ingress_server(segment& seg, std::uint32_t process);
+
+  /// The next record of any lane, round-robin across lanes; `lane` says whose.
+  /// `corrupt` names the lane in error(lane); that lane is skipped from then on.
+  read_status try_read(std::uint32_t& lane, record_view& out) noexcept;
+  /// Returns what was read from `lane` to its client.
+  void release(std::uint32_t lane) noexcept { requests_[lane].release(); }
+  /// Releases every lane.
+  void release_all() noexcept;
+  /// Where to answer a record read from `lane`; rings the client's doorbell.
+  spsc_producer& replies(std::uint32_t lane) noexcept { return replies_[lane]; }
+  /// True when some lane has a committed record; for doorbell wait().
+  [[nodiscard]] bool has_data() const noexcept;
+  [[nodiscard]] const std::string& error(std::uint32_t lane) const noexcept {
+    return requests_[lane].error();
+  }
+  [[nodiscard]] std::uint32_t lanes() const noexcept {
+    return static_cast<std::uint32_t>(requests_.size());
+  }
+
+ private:
+  std::vector<spsc_consumer> requests_;
+  std::vector<spsc_producer> replies_;
+  std::uint32_t next_ = 0;
+};
+
+}  // namespace weft::shm

@@ -1,0 +1,127 @@
+#pragma once
+// The channel protocol: typed, versioned records on the rings of an edge and
+// of an ingress lane. The bytes of a notification or a command are opaque
+// here; the layers above decide what they mean.
+//
+// Every payload starts with the same 16 bytes, little-endian:
+//   u16 version | u16 word | u32 count | u64 id | body
+//   section      (leader -> follower) word 0, count = items, id = first_id;
+//                body = u64 last_id, then count x (u32 length | length bytes)
+//   prompt       (leader -> follower) word 0, count 0, id = leader's max notification id
+//   pull_request (follower -> leader) word 0, count = limit (> 0), id = from_id
+//   command      (client -> process)  word 0, count 0, id = correlation id; body = payload
+//   reply        (process -> client)  word = reply_status, count 0, id = correlation id; body =
+//   payload
+// Decoders check every field and name the one at fault. A full ring is
+// back-pressure: push_* return push_result::full and nothing is lost.
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <variant>
+
+#include "weft/core/result.hpp"
+#include "weft/shm/spsc_ring.hpp"
+
+namespace weft::shm::protocol {
+
+inline constexpr std::uint16_t version = 1;
+inline constexpr std::size_t fixed_size = 16;
+inline constexpr std::size_t section_fixed_size = fixed_size + 8;
+inline constexpr std::size_t item_prefix_size = 4;
+
+/// Record types on the ring (record_view::type).
+enum class message_type : std::uint16_t {
+  section = 1,
+  prompt = 2,
+  pull_request = 3,
+  command = 4,
+  reply = 5,
+};
+
+enum class reply_status : std::uint16_t { ok = 0, error = 1 };
+
+struct prompt {
+  std::uint64_t max_id;
+};
+
+struct pull_request {
+  std::uint64_t from_id;
+  std::uint32_t limit;
+};
+
+struct command_view {
+  std::uint64_t correlation_id;
+  std::span<const std::byte> payload;
+};
+
+struct reply_view {
+  std::uint64_t correlation_id;
+  reply_status status;
+  std::span<const std::byte> payload;
+};
+
+/// A decoded (and fully validated) section; items are views into the ring.
+class section_view {
+ public:
+  class iterator {
+   public:
+    using value_type = std::span<const std::byte>;
+    using difference_type = std::ptrdiff_t;
+    iterator() = default;
+    explicit iterator(const std::byte* at) : at_(at) {}
+    value_type operator*() const noexcept;
+    iterator& operator++() noexcept;
+    iterator operator++(int) noexcept {
+      auto old = *this;
+      ++*this;
+      return old;
+    }
+    bool operator==(const iterator&) const = default;
+
+   private:
+    const std::byte* at_ = nullptr;
+  };
+
+  section_view() = default;
+  section_view(std::uint64_t first, std::uint64_t last, std::uint32_t count,
+               std::span<const std::byte> items)
+      : first_id_(first), last_id_(last), count_(count), items_(items) {}
+
+  [[nodiscard]] std::uint64_t first_id() const noexcept { return first_id_; }
+  [[nodiscard]] std::uint64_t last_id() const noexcept { return last_id_; }
+  [[nodiscard]] std::uint32_t size() const noexcept { return count_; }
+  [[nodiscard]] iterator begin() const noexcept { return iterator(items_.data()); }
+  [[nodiscard]] iterator end() const noexcept { return iterator(items_.data() + items_.size()); }
+
+ private:
+  std::uint64_t first_id_ = 0;
+  std::uint64_t last_id_ = 0;
+  std::uint32_t count_ = 0;
+  std::span<const std::byte> items_;
+};
+
+using message = std::variant<section_view, prompt, pull_request, command_view, reply_view>;
+
+/// Decodes and validates one record. The failure (code invalid) names the
+/// field and value at fault, e.g. "section.items[2].length: 900 bytes, 12 remain".
+result<message> decode(const record_view& record);
+
+/// Bytes a section with these items takes on the ring (its payload size).
+std::size_t section_size(std::span<const std::span<const std::byte>> items) noexcept;
+
+/// Writes a section into `out` (exactly section_size(items) bytes).
+void encode_section(std::span<std::byte> out, std::uint64_t first_id, std::uint64_t last_id,
+                    std::span<const std::span<const std::byte>> items) noexcept;
+
+// Each claims, encodes and commits one record on `ring` (one producer only).
+// A section larger than ring.max_payload() throws weft::invalid_input: split it.
+push_result push_section(spsc_producer& ring, std::uint64_t first_id, std::uint64_t last_id,
+                         std::span<const std::span<const std::byte>> items);
+push_result push_prompt(spsc_producer& ring, prompt p);
+push_result push_pull_request(spsc_producer& ring, pull_request p);
+push_result push_command(spsc_producer& ring, std::uint64_t correlation_id,
+                         std::span<const std::byte> payload);
+push_result push_reply(spsc_producer& ring, std::uint64_t correlation_id, reply_status status,
+                       std::span<const std::byte> payload);
+
+}  // namespace weft::shm::protocol

@@ -1,0 +1,104 @@
+// Claiming lanes and reading them round-robin.
+#include "weft/shm/ingress.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <utility>
+
+namespace weft::shm {
+
+ingress_client ingress_client::claim(segment& seg, std::uint32_t process) {
+  const std::int32_t me = ::getpid();
+  const auto& target = seg.process(process);
+  for (std::uint32_t l = 0; l < seg.lanes_per_process(); ++l) {
+    lane_entry& entry = seg.lane(process, l);
+    // Pairs with the release in ~ingress_client() of the previous owner.
+    std::int32_t owner = entry.owner_pid.load(std::memory_order_acquire);
+    if (owner != 0 && process_alive(owner)) continue;
+    if (!entry.owner_pid.compare_exchange_strong(owner, me, std::memory_order_acq_rel,
+                                                 std::memory_order_relaxed)) {
+      continue;  // another client was faster
+    }
+    // We are the successor of whatever client used this lane before.
+    const std::uint32_t epoch = entry.epoch.fetch_add(1, std::memory_order_acq_rel) + 1;
+    reset_ring(seg.ring(entry.request));
+    reset_ring(seg.ring(entry.reply));
+    const std::string name = fmt::format("{}:{}:lane{}", seg.name(), name_of(target), l);
+    spsc_producer requests(seg.ring(entry.request), &seg.process(process).bell, name + ":request");
+    spsc_consumer replies(seg.ring(entry.reply), name + ":reply");
+    // Replies queued for the previous owner are not ours.
+    record_view stale;
+    while (replies.try_read(stale) == read_status::record) {
+    }
+    replies.release();
+    return ingress_client(&entry, me, epoch, std::move(requests), std::move(replies));
+  }
+  throw segment_error(fmt::format("segment {}: all {} ingress lanes of '{}' are taken", seg.name(),
+                                  seg.lanes_per_process(), name_of(target)));
+}
+
+ingress_client::ingress_client(lane_entry* entry, std::int32_t owner, std::uint32_t epoch,
+                               spsc_producer requests, spsc_consumer replies)
+    : entry_(entry),
+      owner_(owner),
+      epoch_(epoch),
+      requests_(std::move(requests)),
+      replies_(std::move(replies)) {}
+
+ingress_client::ingress_client(ingress_client&& other) noexcept
+    : entry_(std::exchange(other.entry_, nullptr)),
+      owner_(other.owner_),
+      epoch_(other.epoch_),
+      requests_(std::move(other.requests_)),
+      replies_(std::move(other.replies_)) {}
+
+ingress_client::~ingress_client() {
+  if (entry_ == nullptr) return;
+  std::int32_t expected = owner_;
+  // Pairs with the acquire in claim() of the next owner.
+  entry_->owner_pid.compare_exchange_strong(expected, 0, std::memory_order_release,
+                                            std::memory_order_relaxed);
+}
+
+ingress_server::ingress_server(segment& seg, std::uint32_t process) {
+  const auto& target = seg.process(process);
+  for (std::uint32_t l = 0; l < seg.lanes_per_process(); ++l) {
+    lane_entry& entry = seg.lane(process, l);
+    const std::string name = fmt::format("{}:{}:lane{}", seg.name(), name_of(target), l);
+    requests_.emplace_back(seg.ring(entry.request), name + ":request");
+    replies_.emplace_back(seg.ring(entry.reply), &entry.client_bell, name + ":reply");
+  }
+}
+
+read_status ingress_server::try_read(std::uint32_t& lane, record_view& out) noexcept {
+  const auto n = static_cast<std::uint32_t>(requests_.size());
+  read_status status = read_status::empty;
+  for (std::uint32_t i = 0; i < n; ++i) {
+    const std::uint32_t l = (next_ + i) % n;
+    const read_status s = requests_[l].try_read(out);
+    if (s == read_status::record) {
+      lane = l;
+      next_ = (l + 1) % n;
+      return s;
+    }
+    if (s == read_status::corrupt && status == read_status::empty) {
+      lane = l;
+      status = s;
+    }
+  }
+  return status;
+}
+
+void ingress_server::release_all() noexcept {
+  for (auto& r : requests_) r.release();
+}
+
+bool ingress_server::has_data() const noexcept {
+  for (const auto& r : requests_) {
+    if (r.has_data()) return true;
+  }
+  return false;
+}
+
+}  // namespace weft::shm

@@ -1,0 +1,125 @@
+#include "weft/shm/ingress.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "ring_fixture.hpp"
+#include "weft/shm/protocol.hpp"
+
+namespace weft::shm {
+namespace {
+
+using test::bytes_of;
+using test::text_of;
+
+layout_spec two_lanes() {
+  layout_spec spec;
+  spec.system_name = "ingress";
+  spec.processes = {"App"};
+  spec.lanes_per_process = 2;
+  spec.request_ring_bytes = 1024;
+  spec.reply_ring_bytes = 1024;
+  return spec;
+}
+
+TEST(Ingress, ClientsGetTheirOwnLanesUntilNoneIsLeft) {
+  auto s = segment::create(two_lanes());
+  auto a = ingress_client::claim(s, 0);
+  auto b = ingress_client::claim(s, 0);
+  EXPECT_NE(a.lane(), b.lane());
+  try {
+    (void)ingress_client::claim(s, 0);
+    FAIL() << "a third client got a lane";
+  } catch (const segment_error& e) {
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("all 2 ingress lanes of 'App' are taken"));
+  }
+}
+
+TEST(Ingress, ALaneIsFreedWhenItsClientGoesAway) {
+  auto s = segment::create(two_lanes());
+  std::uint32_t lane = 0;
+  {
+    auto a = ingress_client::claim(s, 0);
+    lane = a.lane();
+    auto b = ingress_client::claim(s, 0);
+  }
+  auto again = ingress_client::claim(s, 0);
+  EXPECT_EQ(again.lane(), lane);
+  EXPECT_EQ(again.epoch(), 2u) << "each claim is a new incarnation of the lane";
+}
+
+TEST(Ingress, ServerReadsLanesRoundRobinInPerClientOrder) {
+  auto s = segment::create(two_lanes());
+  ingress_server server(s, 0);
+  auto a = ingress_client::claim(s, 0);
+  auto b = ingress_client::claim(s, 0);
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(a.requests().try_push(4, bytes_of("a" + std::to_string(i))), push_result::ok);
+    ASSERT_EQ(b.requests().try_push(4, bytes_of("b" + std::to_string(i))), push_result::ok);
+  }
+  EXPECT_TRUE(server.has_data());
+  std::vector<std::string> got;
+  std::uint32_t lane = 0;
+  record_view view;
+  while (server.try_read(lane, view) == read_status::record) {
+    got.push_back(text_of(view.payload));
+    EXPECT_EQ(lane, got.back()[0] == 'a' ? a.lane() : b.lane());
+  }
+  server.release_all();
+  EXPECT_THAT(got, ::testing::ElementsAre("a0", "b0", "a1", "b1", "a2", "b2"));
+}
+
+TEST(Ingress, RepliesGoBackOnTheClientsLaneAndRingItsBell) {
+  auto s = segment::create(two_lanes());
+  ingress_server server(s, 0);
+  auto client = ingress_client::claim(s, 0);
+  ASSERT_EQ(protocol::push_command(client.requests(), 5, bytes_of("ping")), push_result::ok);
+  EXPECT_EQ(s.process(0).bell.wakes.load(), 0u);
+  std::uint32_t lane = 99;
+  record_view view;
+  ASSERT_EQ(server.try_read(lane, view), read_status::record);
+  const auto command = std::get<protocol::command_view>(protocol::decode(view).value());
+  client.bell().sleepers.store(1);
+  ASSERT_EQ(protocol::push_reply(server.replies(lane), command.correlation_id,
+                                 protocol::reply_status::ok, bytes_of("pong")),
+            push_result::ok);
+  server.release(lane);
+  EXPECT_EQ(client.bell().wakes.load(), 1u);
+  ASSERT_EQ(client.replies().try_read(view), read_status::record);
+  const auto reply = std::get<protocol::reply_view>(protocol::decode(view).value());
+  EXPECT_EQ(reply.correlation_id, 5u);
+  EXPECT_EQ(text_of(reply.payload), "pong");
+}
+
+TEST(Ingress, ADeadClientsLaneIsTakenOverWithoutItsHalfWrittenRecord) {
+  auto s = segment::create(two_lanes());
+  ingress_server server(s, 0);
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    auto c = ingress_client::claim(s, 0);
+    c.requests().try_push(4, bytes_of("whole"));
+    auto torn = c.requests().try_claim(4, 8);
+    std::memcpy(torn.payload.data(), "TORNTORN", 8);
+    ::_exit(0);  // dies holding the lane, mid-write
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  auto first = ingress_client::claim(s, 0);
+  auto second = ingress_client::claim(s, 0);  // one of them takes over the dead lane
+  auto& heir = first.epoch() == 2 ? first : second;
+  ASSERT_EQ(heir.epoch(), 2u);
+  ASSERT_EQ(heir.requests().try_push(4, bytes_of("heir")), push_result::ok);
+  std::vector<std::string> got;
+  std::uint32_t lane = 0;
+  record_view view;
+  while (server.try_read(lane, view) == read_status::record) got.push_back(text_of(view.payload));
+  EXPECT_THAT(got, ::testing::ElementsAre("whole", "heir"));
+}
+
+}  // namespace
+}  // namespace weft::shm
