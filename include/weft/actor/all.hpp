@@ -1,0 +1,16 @@
+#pragma once
+// The whole public actor API in one include.
+#include "weft/actor/actor_ref.hpp"
+#include "weft/actor/ask.hpp"
+#include "weft/actor/behavior.hpp"
+#include "weft/actor/context.hpp"
+#include "weft/actor/errors.hpp"
+#include "weft/actor/events.hpp"
+#include "weft/actor/future.hpp"
+#include "weft/actor/mailbox.hpp"
+#include "weft/actor/receptionist.hpp"
+#include "weft/actor/scheduler.hpp"
+#include "weft/actor/spy.hpp"
+#include "weft/actor/supervision.hpp"
+#include "weft/actor/system.hpp"
+#include "weft/actor/timers.hpp"
