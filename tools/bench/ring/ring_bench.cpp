@@ -1,0 +1,281 @@
+// weft's shared-memory rings next to their peers, every row measured in this
+// run between processes pinned to cpu 0 (producer) and cpu 1 (consumer).
+// Usage: weft_ring_bench [scale]   (scale multiplies message counts; default 1)
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "harness.hpp"
+#include "peers.hpp"
+#include "weft/shm/ingress.hpp"
+#include "weft/shm/segment.hpp"
+
+namespace weft::bench {
+namespace {
+
+using shm::record_view;
+
+constexpr std::uint16_t data_type = 1;
+
+shm::segment make_segment(std::uint32_t lanes = 1) {
+  shm::layout_spec spec;
+  spec.system_name = "ring-bench";
+  spec.processes = {"A", "B"};
+  spec.channels = {{0, 1}};
+  spec.downstream_ring_bytes = std::size_t{1} << 20;
+  spec.upstream_ring_bytes = std::size_t{1} << 20;
+  spec.lanes_per_process = lanes;
+  spec.request_ring_bytes = std::size_t{1} << 20;
+  return shm::segment::create(spec);
+}
+
+std::uint64_t first_word(std::span<const std::byte> p) {
+  std::uint64_t v = 0;
+  std::memcpy(&v, p.data(), 8);
+  return v;
+}
+
+void produce(shm::spsc_producer& p, std::size_t size, std::uint64_t n, std::size_t batch,
+             std::uint64_t base = 0) {
+  std::vector<std::byte> msg(size);
+  for (std::uint64_t i = 0; i < n; ++i) {
+    const std::uint64_t seq = base + i;
+    std::memcpy(msg.data(), &seq, 8);
+    shm::claim c;
+    while (!(c = p.try_claim(data_type, size))) {
+      p.commit();
+      shm::spin_pause();
+    }
+    std::memcpy(c.payload.data(), msg.data(), size);
+    if ((i + 1) % batch == 0) p.commit();
+  }
+  p.commit();
+}
+
+double weft_throughput(std::size_t size, std::uint64_t n, std::size_t batch) {
+  auto s = make_segment();
+  auto* h = shared_alloc<handshake>(sizeof(handshake));
+  two_processes(
+      [&] {
+        auto c = s.downstream_consumer(0);
+        std::uint64_t got = 0, sum = 0;
+        h->ready.store(1, std::memory_order_release);
+        if (batch == 1) {
+          record_view r;
+          while (got < n) {
+            if (c.try_read(r) == shm::read_status::record) {
+              sum += first_word(r.payload);
+              c.release();
+              ++got;
+            }
+          }
+        } else {
+          while (got < n)
+            got += c.drain([&](const record_view& r) { sum += first_word(r.payload); }, 256);
+        }
+        h->end.store(now_ns());
+        h->checksum.store(sum);
+      },
+      [&] {
+        auto p = s.downstream_producer(0);
+        wait_ready(*h, 1);
+        h->start.store(now_ns());
+        produce(p, size, n, batch);
+      });
+  return static_cast<double>(n) * 1e9 / static_cast<double>(h->end.load() - h->start.load());
+}
+
+double weft_mpsc_throughput(std::size_t size, std::uint64_t n_each, std::size_t batch) {
+  auto s = make_segment(2);
+  auto* h = shared_alloc<handshake>(sizeof(handshake));
+  std::vector<pid_t> producers;
+  for (std::uint32_t id = 0; id < 2; ++id) {
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+      pin(0);
+      auto client = shm::ingress_client::claim(s, 1);
+      h->ready.fetch_add(1, std::memory_order_acq_rel);
+      while (h->start.load(std::memory_order_acquire) == 0) {
+      }
+      produce(client.requests(), size, n_each, batch, std::uint64_t{id} << 40);
+      ::_exit(0);
+    }
+    producers.push_back(pid);
+  }
+  pin(1);
+  shm::ingress_server server(s, 1);
+  wait_ready(*h, 2);
+  h->start.store(now_ns(), std::memory_order_release);
+  std::uint64_t got = 0, sum = 0;
+  std::uint32_t lane = 0;
+  record_view r;
+  while (got < 2 * n_each) {
+    std::size_t k = 0;
+    while (k < 256 && server.try_read(lane, r) == shm::read_status::record) {
+      sum += first_word(r.payload);
+      ++k;
+    }
+    server.release_all();
+    got += k;
+  }
+  h->end.store(now_ns());
+  for (pid_t pid : producers) ::waitpid(pid, nullptr, 0);
+  return static_cast<double>(2 * n_each) * 1e9 /
+         static_cast<double>(h->end.load() - h->start.load());
+}
+
+percentiles weft_latency(std::size_t rounds, bool parked) {
+  auto s = make_segment();
+  auto* h = shared_alloc<handshake>(sizeof(handshake));
+  std::vector<std::int64_t> rtt(rounds);
+  const shm::wait_policy park{std::chrono::nanoseconds(0), std::chrono::seconds(1)};
+  auto receive = [&](shm::spsc_consumer& in, shm::doorbell& bell, std::byte* msg) {
+    record_view r;
+    while (in.try_read(r) != shm::read_status::record) {
+      if (parked)
+        shm::wait(
+            bell, [&] { return in.has_data(); }, park);
+    }
+    std::memcpy(msg, r.payload.data(), r.payload.size());
+    in.release();
+  };
+  two_processes(
+      [&] {
+        auto in = s.downstream_consumer(0);
+        auto out = s.upstream_producer(0);
+        h->ready.store(1, std::memory_order_release);
+        std::byte msg[64] = {};
+        for (std::size_t i = 0; i < rounds; ++i) {
+          receive(in, s.process(1).bell, msg);
+          out.try_push(data_type, msg);
+        }
+      },
+      [&] {
+        auto out = s.downstream_producer(0);
+        auto in = s.upstream_consumer(0);
+        wait_ready(*h, 1);
+        std::byte msg[64] = {};
+        for (std::size_t i = 0; i < rounds; ++i) {
+          const std::int64_t t0 = now_ns();
+          out.try_push(data_type, msg);
+          receive(in, s.process(0).bell, msg);
+          rtt[i] = now_ns() - t0;
+        }
+      });
+  return one_way(std::move(rtt));
+}
+
+/// Median of three runs: the VM is shared and noisy.
+template <class F>
+double median3(F&& f) {
+  double r[3] = {f(), f(), f()};
+  std::sort(r, r + 3);
+  return r[1];
+}
+
+template <class F>
+percentiles median3_latency(F&& f) {
+  percentiles r[3] = {f(), f(), f()};
+  std::sort(r, r + 3, [](const percentiles& a, const percentiles& b) { return a.p50 < b.p50; });
+  return r[1];
+}
+
+}  // namespace
+}  // namespace weft::bench
+
+int main(int argc, char** argv) {
+  using namespace weft::bench;
+  const double scale = argc > 1 ? std::atof(argv[1]) : 1.0;
+  auto count = [&](std::size_t size, double divisor = 1) {
+    const double base = size <= 64 ? 20e6 : size <= 512 ? 5e6 : 1e6;
+    return static_cast<std::uint64_t>(base * scale / divisor);
+  };
+  const std::size_t sizes[] = {64, 512, 4096};
+  constexpr std::size_t batch = 32;
+
+  struct row {
+    std::string name;
+    double rate[3];
+  };
+  std::vector<row> rows;
+  auto measure = [&](const std::string& name, auto&& f) {
+    row r{name, {}};
+    for (int i = 0; i < 3; ++i) r.rate[i] = median3([&] { return f(sizes[i]); });
+    rows.push_back(r);
+    return r;
+  };
+  const row raw_b = measure("raw SPSC ring, batched",
+                            [&](std::size_t s) { return raw_throughput(s, count(s), batch); });
+  const row raw_u = measure("raw SPSC ring, unbatched",
+                            [&](std::size_t s) { return raw_throughput(s, count(s), 1); });
+  const row weft_b = measure("weft spsc_ring, batched",
+                             [&](std::size_t s) { return weft_throughput(s, count(s), batch); });
+  const row weft_u = measure("weft spsc_ring, unbatched",
+                             [&](std::size_t s) { return weft_throughput(s, count(s), 1); });
+  const row mpsc = measure("weft ingress, 2 producers, batched", [&](std::size_t s) {
+    return weft_mpsc_throughput(s, count(s) / 2, batch);
+  });
+  const row mq = measure("boost message_queue",
+                         [&](std::size_t s) { return message_queue_throughput(s, count(s, 10)); });
+  const row pipe_b = measure("pipe, batched 64 KiB",
+                             [&](std::size_t s) { return pipe_throughput(s, count(s, 4), true); });
+  const row pipe_u = measure(
+      "pipe, unbatched", [&](std::size_t s) { return pipe_throughput(s, count(s, 20), false); });
+
+  fmt::print("Throughput, million messages/s (median of 3; batch = {} records per commit)\n",
+             batch);
+  fmt::print("{:<38}{:>10}{:>10}{:>10}\n", "", "64 B", "512 B", "4 KiB");
+  for (const auto& r : rows) {
+    fmt::print("{:<38}{:>10.2f}{:>10.2f}{:>10.2f}\n", r.name, r.rate[0] / 1e6, r.rate[1] / 1e6,
+               r.rate[2] / 1e6);
+  }
+  auto ratios = [&](const char* what, const row& a, const row& b) {
+    fmt::print("{:<38}{:>9.2f}x{:>9.2f}x{:>9.2f}x\n", what, a.rate[0] / b.rate[0],
+               a.rate[1] / b.rate[1], a.rate[2] / b.rate[2]);
+  };
+  fmt::print("\nRatios\n");
+  ratios("weft batched / raw batched", weft_b, raw_b);
+  ratios("weft unbatched / raw unbatched", weft_u, raw_u);
+  ratios("weft batched / message_queue", weft_b, mq);
+  ratios("weft batched / pipe batched", weft_b, pipe_b);
+  ratios("weft unbatched / pipe unbatched", weft_u, pipe_u);
+  ratios("weft ingress (2 producers) / weft spsc", mpsc, weft_b);
+
+  const std::size_t spin_rounds = static_cast<std::size_t>(300'000 * scale);
+  const std::size_t park_rounds = static_cast<std::size_t>(20'000 * scale);
+  const auto raw_spin = median3_latency([&] { return raw_spin_latency(spin_rounds); });
+  const auto weft_spin = median3_latency([&] { return weft_latency(spin_rounds, false); });
+  const auto raw_futex = median3_latency([&] { return raw_futex_latency(park_rounds); });
+  const auto weft_park = median3_latency([&] { return weft_latency(park_rounds, true); });
+  fmt::print("\nOne-way latency, ns (ping-pong RTT/2, 64 B; median run of 3)\n");
+  fmt::print("{:<38}{:>10}{:>10}{:>10}\n", "", "p50", "p99", "p99.9");
+  auto lat = [](const char* name, const percentiles& p) {
+    fmt::print("{:<38}{:>10.0f}{:>10.0f}{:>10.0f}\n", name, p.p50, p.p99, p.p999);
+  };
+  lat("raw SPSC ring, spinning", raw_spin);
+  lat("weft spsc_ring, spinning", weft_spin);
+  lat("raw futex hand-off (parked)", raw_futex);
+  lat("weft spsc_ring + doorbell, parked", weft_park);
+  fmt::print("{:<38}{:>9.2f}x{:>9.2f}x{:>9.2f}x\n", "weft / raw, spinning",
+             weft_spin.p50 / raw_spin.p50, weft_spin.p99 / raw_spin.p99,
+             weft_spin.p999 / raw_spin.p999);
+  fmt::print("{:<38}{:>9.2f}x{:>9.2f}x{:>9.2f}x\n", "weft parked / raw futex",
+             weft_park.p50 / raw_futex.p50, weft_park.p99 / raw_futex.p99,
+             weft_park.p999 / raw_futex.p999);
+
+  fmt::print("\nGoals (issue 4)\n");
+  auto goal = [](const char* what, double value, double limit, bool at_least) {
+    const bool met = at_least ? value >= limit : value <= limit;
+    fmt::print("  {:<52} {:>6.2f}  {} {:.2f}  {}\n", what, value, at_least ? ">=" : "<=", limit,
+               met ? "met" : "MISSED");
+  };
+  goal("batched 64 B throughput / raw batched", weft_b.rate[0] / raw_b.rate[0], 0.85, true);
+  goal("batched 64 B throughput / message_queue", weft_b.rate[0] / mq.rate[0], 10, true);
+  goal("spinning p50 / raw p50", weft_spin.p50 / raw_spin.p50, 1.1, false);
+  goal("spinning p99 / raw p99", weft_spin.p99 / raw_spin.p99, 2.0, false);
+  goal("parked p50 / raw futex p50", weft_park.p50 / raw_futex.p50, 1.1, false);
+  return 0;
+}
