@@ -246,9 +246,12 @@ std::size_t application::commit_staged(std::span<const tracking> tracked) {
     s.cache.put(std::move(entry.aggregate));
   }
   discard_staged();
+  committed(tracked);
   s.notify(*this, ids);
   return recorded;
 }
+
+void application::committed(std::span<const tracking>) {}
 
 void application::discard_staged() noexcept {
   auto& s = *state_;

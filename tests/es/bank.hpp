@@ -69,3 +69,41 @@ class BankAccounts : public weft::es::application {
 };
 
 }  // namespace bank
+
+#include "weft/es/process_application.hpp"
+
+namespace bank {
+
+struct EmailCreated {
+  weft::uuid id;
+  std::string to;
+  std::string subject;
+};
+WEFT_EVENT(EmailCreated, "bank.EmailCreated", id, to, subject);
+
+class EmailNotification : public weft::es::aggregate<EmailNotification, EmailCreated> {
+ public:
+  void apply(const EmailCreated& e) {
+    to = e.to;
+    subject = e.subject;
+  }
+  std::string to;
+  std::string subject;
+};
+
+/// Sends (records) one email per account opened. The email's id is derived
+/// from the account's, so processing an account twice would collide.
+class EmailProcess : public weft::es::process_application {
+ public:
+  explicit EmailProcess(weft::es::app_context context) : process_application(std::move(context)) {
+    on<&EmailProcess::account_opened>();
+  }
+
+  void account_opened(const AccountOpened& e, weft::es::processing& processing) {
+    const auto id = weft::uuid::name_based(e.id, "welcome email");
+    auto email = EmailNotification::create(id, EmailCreated{id, e.email, "Your New Account"});
+    processing.save(email);
+  }
+};
+
+}  // namespace bank

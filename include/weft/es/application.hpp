@@ -124,6 +124,9 @@ class application {
   /// integrity_error is rethrown as is.
   std::size_t commit_staged(std::span<const tracking> tracked);
   void discard_staged() noexcept;
+  /// Called by commit_staged after the transaction and before listeners hear
+  /// of it (they may re-enter this application).
+  virtual void committed(std::span<const tracking> tracked);
 
  private:
   struct state;

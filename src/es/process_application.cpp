@@ -1,0 +1,182 @@
+#include "weft/es/process_application.hpp"
+
+#include <algorithm>
+
+namespace weft::es {
+
+process_application::process_application(app_context context)
+    : application(std::move(context)), batch_size_(options().get_uint("batch_size", 100)) {
+  if (batch_size_ == 0)
+    throw invalid_input("application '" + name() + "': batch_size must be at least 1");
+}
+
+process_application::~process_application() = default;
+
+const std::vector<std::string>& process_application::follow_topics() const noexcept {
+  return follow_topics_;
+}
+
+std::size_t process_application::batch_size() const noexcept {
+  return batch_size_;
+}
+
+void process_application::set_follow_topics(std::vector<std::string> topics) {
+  follow_topics_ = std::move(topics);
+}
+
+void process_application::policy(const event_view&, processing&) {}
+
+void process_application::add_handler(handler entry) {
+  for (const auto& existing : handlers_)
+    if (existing.topic == entry.topic)
+      throw error("application '" + name() + "' has a handler for topic '" + entry.topic +
+                  "' already");
+  handlers_.push_back(std::move(entry));
+}
+
+bool process_application::follows(std::string_view topic) const noexcept {
+  return follow_topics_.empty() ||
+         std::find(follow_topics_.begin(), follow_topics_.end(), topic) != follow_topics_.end();
+}
+
+void process_application::dispatch(const notification& source, processing& processing) {
+  // Upstream events come in runs of one topic: try the last handler first.
+  const std::string& topic = source.event.topic;
+  if (last_handler_ < handlers_.size() && handlers_[last_handler_].topic == topic) {
+    handlers_[last_handler_].invoke(*this, handlers_[last_handler_], source, processing);
+    return;
+  }
+  for (std::size_t i = 0; i < handlers_.size(); ++i) {
+    if (handlers_[i].topic == topic) {
+      last_handler_ = i;
+      handlers_[i].invoke(*this, handlers_[i], source, processing);
+      return;
+    }
+  }
+  policy(event_view(source), processing);
+}
+
+std::uint64_t& process_application::cached_position(std::string_view upstream) {
+  for (auto& [name, position] : positions_)
+    if (name == upstream) return position;
+  positions_.emplace_back(std::string(upstream), events().max_tracking_id(upstream));
+  return positions_.back().second;
+}
+
+std::uint64_t process_application::position(std::string_view upstream) {
+  return cached_position(upstream);
+}
+
+process_outcome process_application::process(std::string_view upstream,
+                                             std::span<const notification> batch,
+                                             std::uint64_t through) {
+  process_outcome total;
+  total.position = cached_position(upstream);
+  std::size_t next = 0;
+  while (next < batch.size() && batch[next].id <= total.position) {
+    ++next;
+    ++total.skipped;
+  }
+  for (std::size_t i = next + 1; i < batch.size(); ++i)
+    if (batch[i].id <= batch[i - 1].id)
+      throw invalid_input("application '" + name() + "': notifications of '" +
+                          std::string(upstream) + "' out of order (" +
+                          std::to_string(batch[i - 1].id) + " then " + std::to_string(batch[i].id) +
+                          ")");
+  if (next == batch.size()) {
+    // Nothing new to process; still record that everything up to `through` was seen.
+    if (through > total.position) total += process_chunk(upstream, {}, through);
+    return total;
+  }
+  while (next < batch.size()) {
+    const std::size_t count = std::min(batch_size_, batch.size() - next);
+    const auto chunk = batch.subspan(next, count);
+    std::uint64_t track_to = chunk.back().id;
+    if (next + count == batch.size()) track_to = std::max(track_to, through);
+    total += process_chunk(upstream, chunk, track_to);
+    // A concurrent writer may have moved the position past some of what is left.
+    next += count;
+    while (next < batch.size() && batch[next].id <= total.position) {
+      ++next;
+      ++total.skipped;
+    }
+  }
+  return total;
+}
+
+process_outcome process_application::process_chunk(std::string_view upstream,
+                                                   std::span<const notification> chunk,
+                                                   std::uint64_t track_to) {
+  process_outcome out;
+  begin_staging();
+  try {
+    for (const auto& source : chunk) {
+      if (!follows(source.event.topic)) continue;
+      processing context(*this, upstream, source);
+      dispatch(source, context);
+      ++out.processed;
+    }
+  } catch (...) {
+    discard_staged();
+    throw;
+  }
+  const tracking tracked{std::string(upstream), track_to};
+  try {
+    out.recorded = commit_staged(std::span(&tracked, 1));  // moves the position: committed()
+  } catch (const integrity_error& e) {
+    // Either someone else tracked (part of) this chunk first, or an aggregate
+    // the policy saved was stale. The recorder knows which.
+    const std::uint64_t now = events().max_tracking_id(upstream);
+    if (now > cached_position(upstream)) {
+      cached_position(upstream) = now;
+      out = process_outcome{};
+      out.position = now;
+      if (now >= track_to) {
+        out.skipped = chunk.size();
+        return out;
+      }
+      // Only part of the chunk was done elsewhere: do the rest.
+      std::size_t done = 0;
+      while (done < chunk.size() && chunk[done].id <= now) ++done;
+      out += process_chunk(upstream, chunk.subspan(done), track_to);
+      out.skipped += done;
+      return out;
+    }
+    throw concurrency_error("application '" + name() + "' processing '" + std::string(upstream) +
+                            "' notifications up to " + std::to_string(track_to) +
+                            ": a saved aggregate is stale, nothing was recorded [" + e.what() +
+                            "]");
+  }
+  out.position = cached_position(upstream);
+  return out;
+}
+
+void process_application::committed(std::span<const tracking> tracked) {
+  for (const auto& track : tracked) {
+    std::uint64_t& position = cached_position(track.upstream);
+    position = std::max(position, track.notification_id);
+  }
+}
+
+process_outcome process_application::pull(std::string_view upstream, const notification_log& leader,
+                                          std::optional<std::uint64_t> up_to) {
+  const std::uint64_t stop = up_to.value_or(leader.max_id());
+  process_outcome total;
+  total.position = cached_position(upstream);
+  while (total.position < stop) {
+    const auto batch = leader.select(total.position + 1, batch_size_, stop, follow_topics_);
+    if (batch.empty()) break;
+    // A short read saw everything up to `stop` (the rest was filtered out).
+    const std::uint64_t through = batch.size() < batch_size_ ? stop : 0;
+    total += process(upstream, batch, through);
+    if (batch.size() < batch_size_) break;
+  }
+  return total;
+}
+
+process_outcome process_application::pull(std::string_view upstream, recorder& leader,
+                                          std::optional<std::uint64_t> up_to) {
+  return pull(upstream, notification_log(leader, batch_size_), up_to);
+}
+
+}  // namespace weft::es
