@@ -17,19 +17,24 @@ struct memory_backend {
   std::unique_ptr<es::recorder> open() { return store::make_memory_recorder(); }
 };
 
-template <store::durability Sync>
+template <store::durability Sync, bool Exclusive>
 struct sqlite_backend {
   static constexpr bool persistent = true;
   temp_dir dir;
   std::unique_ptr<es::recorder> open() {
-    return store::make_sqlite_recorder(dir.path() / "app.sqlite", Sync);
+    store::sqlite_options options;
+    options.sync = Sync;
+    options.exclusive = Exclusive;
+    return store::make_sqlite_recorder(dir.path() / "app.sqlite", options);
   }
 };
-using sqlite_full_backend = sqlite_backend<store::durability::full>;
-using sqlite_normal_backend = sqlite_backend<store::durability::normal>;
+using sqlite_full_backend = sqlite_backend<store::durability::full, true>;
+using sqlite_normal_backend = sqlite_backend<store::durability::normal, true>;
+// Not exclusive: a separate reader connection and SQLite's plain VFS.
+using sqlite_shared_backend = sqlite_backend<store::durability::normal, false>;
 
-using recorder_backends =
-    ::testing::Types<memory_backend, sqlite_full_backend, sqlite_normal_backend>;
+using recorder_backends = ::testing::Types<memory_backend, sqlite_full_backend,
+                                           sqlite_normal_backend, sqlite_shared_backend>;
 
 struct backend_names {
   template <class T>
@@ -37,6 +42,7 @@ struct backend_names {
     if constexpr (std::is_same_v<T, memory_backend>) return "memory";
     if constexpr (std::is_same_v<T, sqlite_full_backend>) return "sqlite_full";
     if constexpr (std::is_same_v<T, sqlite_normal_backend>) return "sqlite_normal";
+    if constexpr (std::is_same_v<T, sqlite_shared_backend>) return "sqlite_shared";
     return "unknown";
   }
 };

@@ -158,5 +158,37 @@ TEST_F(SqliteRecorder, VersionsBeyondWhatSqliteHoldsAreRefused) {
   EXPECT_EQ(r->max_notification_id(), 0u);
 }
 
+TEST_F(SqliteRecorder, AnExclusiveRecorderKeepsOthersOutClearly) {
+  store::sqlite_options quick;
+  quick.busy_timeout = std::chrono::milliseconds(50);
+  auto owner = make_sqlite_recorder(file, quick);
+  owner->insert_events(std::vector{event(uuid::random(), 1)});
+  for (bool exclusive : {true, false}) {
+    quick.exclusive = exclusive;
+    try {
+      make_sqlite_recorder(file, quick)->insert_events(std::vector{event(uuid::random(), 1)});
+      ADD_FAILURE() << "a second recorder wrote beside an exclusive one";
+    } catch (const storage_error& e) {
+      EXPECT_THAT(e.what(), HasSubstr(file.string()));
+      EXPECT_THAT(e.what(), HasSubstr("locked"));
+    }
+  }
+  EXPECT_EQ(owner->max_notification_id(), 1u);
+  owner.reset();
+  EXPECT_EQ(make_sqlite_recorder(file, quick)->max_notification_id(), 1u);
+}
+
+TEST_F(SqliteRecorder, SharedRecordersInterleaveOnOneFile) {
+  store::sqlite_options shared;
+  shared.exclusive = false;
+  auto one = make_sqlite_recorder(file, shared);
+  auto two = make_sqlite_recorder(file, shared);
+  const auto o = uuid::random();
+  EXPECT_EQ(one->insert_events(std::vector{event(o, 1)}), std::vector<std::uint64_t>{1});
+  EXPECT_EQ(two->insert_events(std::vector{event(o, 2)}), std::vector<std::uint64_t>{2});
+  EXPECT_THROW(one->insert_events(std::vector{event(o, 2)}), integrity_error);
+  EXPECT_EQ(one->select_events(o).size(), 2u);
+}
+
 }  // namespace
 }  // namespace weft::test

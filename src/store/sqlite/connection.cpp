@@ -8,13 +8,13 @@
 
 namespace weft::store::sqlite {
 
-connection::connection(std::string file, bool read_only, int busy_timeout_ms)
+connection::connection(std::string file, bool read_only, int busy_timeout_ms, const char* vfs)
     : file_(std::move(file)) {
   // NOMUTEX: the owner serialises each connection, SQLite need not lock again.
   const int flags =
       (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
       SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
-  const int rc = sqlite3_open_v2(file_.c_str(), &db_, flags, nullptr);
+  const int rc = sqlite3_open_v2(file_.c_str(), &db_, flags, vfs);
   if (rc != SQLITE_OK) {
     const std::string message = db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
     sqlite3_close_v2(db_);

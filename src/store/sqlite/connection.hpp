@@ -63,8 +63,9 @@ class use {
 
 class connection {
  public:
-  /// Opens `file` (no URI, no creation of parent directories).
-  connection(std::string file, bool read_only, int busy_timeout_ms);
+  /// Opens `file` (no URI, no creation of parent directories) through VFS `vfs`
+  /// (nullptr: SQLite's default).
+  connection(std::string file, bool read_only, int busy_timeout_ms, const char* vfs = nullptr);
   ~connection();
   connection(const connection&) = delete;
   connection& operator=(const connection&) = delete;
