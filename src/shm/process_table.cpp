@@ -25,13 +25,14 @@ std::string_view to_string(process_state state) noexcept {
 
 void set_last_error(process_entry& entry, std::string_view text) noexcept {
   const std::size_t n = std::min(text.size(), error_text_capacity - 1);
-  // Odd while writing; pairs with the acquire loads in last_error().
+  // Odd while writing. Each text store is a release, so a reader that sees
+  // any new byte (acquire) also sees the odd sequence and retries; no fences,
+  // which ThreadSanitizer cannot check.
   const std::uint32_t seq = entry.error_sequence.load(std::memory_order_relaxed);
   entry.error_sequence.store(seq + 1, std::memory_order_relaxed);
-  std::atomic_thread_fence(std::memory_order_release);
   for (std::size_t i = 0; i < error_text_capacity; ++i) {
     std::atomic_ref<char>(entry.last_error[i])
-        .store(i < n ? text[i] : '\0', std::memory_order_relaxed);
+        .store(i < n ? text[i] : '\0', std::memory_order_release);
   }
   entry.error_sequence.store(seq + 2, std::memory_order_release);
 }
@@ -45,9 +46,8 @@ std::string last_error(const process_entry& entry) {
     const std::uint32_t before = entry.error_sequence.load(std::memory_order_acquire);
     if (before % 2 != 0) continue;
     for (std::size_t i = 0; i < error_text_capacity; ++i) {
-      copy[i] = std::atomic_ref<char>(text[i]).load(std::memory_order_relaxed);
+      copy[i] = std::atomic_ref<char>(text[i]).load(std::memory_order_acquire);
     }
-    std::atomic_thread_fence(std::memory_order_acquire);
     if (entry.error_sequence.load(std::memory_order_relaxed) == before) break;
   }
   copy.resize(::strnlen(copy.data(), error_text_capacity));

@@ -90,10 +90,11 @@ spsc_producer::spsc_producer(ring_region ring, doorbell* consumer_bell, std::str
     header.length =
         std::atomic_ref<std::uint32_t>(*length_word(end)).load(std::memory_order_acquire);
     if (header.length == 0) break;
-    const std::size_t room = head + ring_.capacity - record_header_size - end;
-    if (std::string why = validate_header(header, offset, ring_.capacity, room); !why.empty()) {
-      throw weft::error(
-          fmt::format("ring {}: committed record at position {}: {}", name_, end, why));
+    const std::uint64_t limit = head + ring_.capacity - record_header_size;
+    const std::size_t room = limit > end ? limit - end : 0;
+    if (!header_valid(header, offset, ring_.capacity, room)) {
+      throw weft::error(fmt::format("ring {}: committed record at position {}: {}", name_, end,
+                                    validate_header(header, offset, ring_.capacity, room)));
     }
     end += align_record(header.length);
   }
@@ -129,14 +130,15 @@ spsc_consumer::spsc_consumer(ring_region ring, std::string name)
   }
 }
 
-bool spsc_consumer::refuse(const std::string& why) noexcept {
+void spsc_consumer::refuse(const record_header& header, std::size_t offset,
+                           std::size_t room) noexcept {
   corrupt_ = true;
   try {
-    error_ = fmt::format("ring {}: record at position {}: {}", name_, cursor_, why);
+    error_ = fmt::format("ring {}: record at position {}: {}", name_, cursor_,
+                         validate_header(header, offset, ring_.capacity, room));
   } catch (...) {
-    error_.clear();
+    error_ = "ring: corrupt record (no memory to say more)";
   }
-  return false;
 }
 
 }  // namespace weft::shm

@@ -85,13 +85,13 @@ TEST(Protocol, OversizedSectionIsRefusedNotTruncated) {
 
 // Builds a raw payload: fixed header, then body.
 std::vector<std::byte> raw(std::uint16_t version_, std::uint16_t word, std::uint32_t count,
-                           std::uint64_t id, std::vector<std::byte> body = {}) {
-  std::vector<std::byte> out(fixed_size);
+                           std::uint64_t id, const std::vector<std::byte>& body = {}) {
+  std::vector<std::byte> out(fixed_size + body.size());
   std::memcpy(out.data(), &version_, 2);
   std::memcpy(out.data() + 2, &word, 2);
   std::memcpy(out.data() + 4, &count, 4);
   std::memcpy(out.data() + 8, &id, 8);
-  out.insert(out.end(), body.begin(), body.end());
+  if (!body.empty()) std::memcpy(out.data() + fixed_size, body.data(), body.size());
   return out;
 }
 
@@ -107,9 +107,11 @@ std::vector<std::byte> item(std::uint32_t length, std::size_t actual) {
   return out;
 }
 
-std::vector<std::byte> cat(std::vector<std::byte> a, const std::vector<std::byte>& b) {
-  a.insert(a.end(), b.begin(), b.end());
-  return a;
+std::vector<std::byte> cat(const std::vector<std::byte>& a, const std::vector<std::byte>& b) {
+  std::vector<std::byte> out(a.size() + b.size());
+  if (!a.empty()) std::memcpy(out.data(), a.data(), a.size());
+  if (!b.empty()) std::memcpy(out.data() + a.size(), b.data(), b.size());
+  return out;
 }
 
 struct bad_record {

@@ -50,6 +50,17 @@ constexpr std::size_t max_payload(std::size_t capacity) noexcept {
   return capacity / 4 - record_header_size;
 }
 
+/// True if a header read from shared memory may be trusted: long enough,
+/// inside the buffer, inside what the producer may have written (`room`
+/// bytes from `offset`), of a valid type, and padding only up to the end.
+constexpr bool header_valid(const record_header& header, std::size_t offset, std::size_t capacity,
+                            std::size_t room) noexcept {
+  const std::size_t size = align_record(header.length);
+  return header.length >= record_header_size && offset + size <= capacity && size <= room &&
+         header.type != record_type::invalid &&
+         (header.type != record_type::padding || offset + header.length == capacity);
+}
+
 /// Why a header read from shared memory was refused; empty when it is valid.
 /// `offset` is the record's index in the buffer, `room` the bytes the reader
 /// knows may hold committed data from there on.

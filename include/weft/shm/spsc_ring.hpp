@@ -160,7 +160,8 @@ class spsc_consumer {
   [[nodiscard]] std::uint64_t position() const noexcept { return cursor_; }
 
  private:
-  bool refuse(const std::string& why) noexcept;
+  /// Marks the ring corrupt and words error() from the refused header.
+  void refuse(const record_header& header, std::size_t offset, std::size_t room) noexcept;
 
   ring_region ring_{};
   std::uint64_t mask_ = 0;
@@ -248,8 +249,8 @@ inline read_status spsc_consumer::try_read(record_view& out) noexcept {
     header.length = length;
     // The producer never writes past released_ + capacity - one header slot.
     const std::size_t room = released_ + ring_.capacity - record_header_size - cursor_;
-    if (std::string why = validate_header(header, offset, ring_.capacity, room); !why.empty()) {
-      refuse(why);
+    if (!header_valid(header, offset, ring_.capacity, room)) [[unlikely]] {
+      refuse(header, offset, room);
       return read_status::corrupt;
     }
     cursor_ += align_record(length);
