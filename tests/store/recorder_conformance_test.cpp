@@ -154,6 +154,22 @@ TYPED_TEST(RecorderConformance, BytesAndTopicsRoundTripExactly) {
   EXPECT_EQ(r.select_notifications({})[0].event, events[0]);
 }
 
+TYPED_TEST(RecorderConformance, LargeTransactionsRoundTrip) {
+  auto& r = this->recorder();
+  const auto o = uuid::random();
+  std::vector<stored_event> events;
+  for (std::uint64_t v = 1; v <= 300; ++v) {
+    events.push_back(event(o, v));
+    events.back().state.resize(3000 + v, static_cast<std::uint8_t>(v));
+  }
+  const auto recorded = r.insert_events(events, std::vector{tracking{"Up", 300}});
+  ASSERT_EQ(recorded.size(), 300u);
+  EXPECT_EQ(recorded.back(), 300u);
+  r.insert_events(std::vector{event(uuid::random(), 1)});
+  EXPECT_EQ(r.select_events(o), events);
+  EXPECT_EQ(r.max_notification_id(), 301u);
+}
+
 TYPED_TEST(RecorderConformance, DuplicateVersionRejectedAndNothingOfTheCallRecorded) {
   auto& r = this->recorder();
   const auto a = uuid::random(), b = uuid::random();

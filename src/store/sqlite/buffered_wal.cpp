@@ -10,8 +10,10 @@
 namespace weft::store::sqlite {
 namespace {
 
-// A transaction larger than this is written out in pieces, as plain SQLite would.
-constexpr std::size_t buffer_limit = 1 << 20;
+// A transaction larger than this is written out in pieces, as plain SQLite
+// would. The unix VFS writes at most 128 KiB - 1 per call (it masks the size
+// with 0x1ffff), so the limit must stay below that.
+constexpr std::size_t buffer_limit = 64 * 1024;
 
 sqlite3_vfs* real_vfs = nullptr;  // the default VFS we wrap; set once by register_vfs
 sqlite3_vfs buffered_vfs;

@@ -160,6 +160,7 @@ class sqlite_recorder final : public es::recorder {
       sqlite::use(write_->commit)->run();
     } catch (...) {
       rollback();
+      check_usable();  // a failed WAL write says more than the COMMIT that reported it
       throw;
     }
     return ids;

@@ -12,10 +12,11 @@
 
 namespace weft::bench {
 
-inline const std::vector<std::string> recorder_kinds = {"memory", "sqlite-normal", "sqlite-normal-x",
-                                                         "sqlite-full", "sqlite-full-x"};
+inline const std::vector<std::string> recorder_kinds = {
+    "memory", "sqlite-normal", "sqlite-normal-x", "sqlite-full", "sqlite-full-x"};
 
-/// A fresh recorder of `kind` ("memory", "sqlite-normal", "sqlite-full") named `app` under `dir`.
+/// A fresh recorder of `kind` named `app` under `dir`: "memory", "sqlite-normal" or
+/// "sqlite-full" (SQLite's defaults: exclusive), with "-shared": exclusive = false.
 inline std::unique_ptr<es::recorder> open_recorder(const std::string& kind,
                                                    const std::filesystem::path& dir,
                                                    const std::string& app) {
@@ -23,12 +24,14 @@ inline std::unique_ptr<es::recorder> open_recorder(const std::string& kind,
   const auto file = dir / (app + ".sqlite");
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(file.string() + suffix);
   store::sqlite_options options;
-  options.exclusive = kind.ends_with("-x");
-  const auto sync = kind.substr(0, kind.size() - (options.exclusive ? 2 : 0));
+  const bool shared = kind.ends_with("-shared");
+  options.exclusive = !shared;
+  const auto sync = kind.substr(0, kind.size() - (shared ? 7 : 0));
   options.sync = sync == "sqlite-full" ? store::durability::full : store::durability::normal;
-  if (sync == "sqlite-normal" || sync == "sqlite-full") return store::make_sqlite_recorder(file, options);
+  if (sync == "sqlite-normal" || sync == "sqlite-full")
+    return store::make_sqlite_recorder(file, options);
   throw std::invalid_argument("unknown recorder '" + kind +
-                              "': choose memory, sqlite-normal or sqlite-full (-x: exclusive)");
+                              "': choose memory, sqlite-normal or sqlite-full (+ -shared)");
 }
 
 }  // namespace weft::bench
