@@ -118,29 +118,37 @@ void CellBase::remove_child(const std::shared_ptr<CellBase>& child) {
 }
 
 Schedulable::Turn CellBase::run_turn(std::size_t throughput) noexcept {
-  const Turn result = turn(throughput);
-  // If we died in this turn, our parent may already have dropped its
-  // reference: this local is then the last one and frees us on return.
+  switch (turn(throughput)) {
+    case TurnEnd::idle:
+      return Turn::done;  // touch nothing now: the next push may already run us elsewhere
+    case TurnEnd::more:
+      return Turn::more;
+    case TurnEnd::died:
+      break;
+  }
+  // Our parent may already have dropped its reference: this local is then
+  // the last one and frees us on return. Our mailbox is closed, so no other
+  // thread runs us.
   std::shared_ptr<CellBase> keep = std::move(dying_keepalive_);
-  return result;
+  return Turn::done;
 }
 
-Schedulable::Turn CellBase::turn(std::size_t throughput) {
+CellBase::TurnEnd CellBase::turn(std::size_t throughput) {
   std::size_t handled = 0;
   while (handled < throughput) {
     // acquire: pairs with the release store in send_system().
     if (has_system_.load(std::memory_order_acquire)) {
       drain_system();
-      if (life_ == Life::dead) return Turn::done;
+      if (life_ == Life::dead) return TurnEnd::died;
     }
     if (life_ != Life::running) {
       mailbox_.take_pending();  // kept for after the restart
-      if (mailbox_.try_block()) return Turn::done;
+      if (mailbox_.try_block()) return TurnEnd::idle;
       continue;  // something arrived, perhaps a system message
     }
     MailboxNode* node = mailbox_.pop();
     if (node == nullptr) {
-      if (mailbox_.try_block()) return Turn::done;
+      if (mailbox_.try_block()) return TurnEnd::idle;
       continue;
     }
     if (node->kind == NodeKind::wake) {
@@ -153,9 +161,9 @@ Schedulable::Turn CellBase::turn(std::size_t throughput) {
       continue;
     }
     on_message(node);
-    if (life_ == Life::dead) return Turn::done;
+    if (life_ == Life::dead) return TurnEnd::died;
   }
-  return Turn::more;
+  return TurnEnd::more;
 }
 
 void CellBase::drain_system() {

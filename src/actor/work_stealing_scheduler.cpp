@@ -66,8 +66,9 @@ class WorkStealingScheduler final : public Scheduler {
   void stop() override {
     if (stopped_) return;
     stopped_ = true;
-    // seq_cst: pairs with the checks of stopping_ around park().
-    stopping_.store(true, std::memory_order_seq_cst);
+    // release: pairs with the acquire load in park(); the epoch bump below
+    // wakes workers already asleep.
+    stopping_.store(true, std::memory_order_release);
     for (auto& worker : workers_) {
       worker->wake_epoch.fetch_add(1, std::memory_order_release);
       worker->wake_epoch.notify_one();
@@ -126,16 +127,16 @@ class WorkStealingScheduler final : public Scheduler {
   }
 
   Schedulable* spin(Worker& w, unsigned& tick, unsigned& streak) {
-    // seq_cst: pairs with the fence in wake_if_needed(); a pusher that sees us
-    // spinning may skip the wake-up because we will see its push.
-    spinning_.fetch_add(1, std::memory_order_seq_cst);
+    // acq_rel RMW: pairs with the RMW in wake_if_needed(); a pusher that sees
+    // us spinning may skip the wake-up because we will see its push.
+    spinning_.fetch_add(1, std::memory_order_acq_rel);
     Schedulable* actor = nullptr;
     for (std::size_t i = 0; i < config_.spin_rounds && actor == nullptr; ++i) {
       if (stopping_.load(std::memory_order_relaxed)) break;
       cpu_relax();
       actor = find_work(w, tick, streak);
     }
-    spinning_.fetch_sub(1, std::memory_order_seq_cst);  // pairs as above
+    spinning_.fetch_sub(1, std::memory_order_acq_rel);  // pairs as above
     return actor;
   }
 
@@ -166,8 +167,9 @@ class WorkStealingScheduler final : public Scheduler {
     {
       std::lock_guard lock(global_mutex_);
       global_.push_back(actor);
-      global_size_.store(global_.size(),
-                         std::memory_order_relaxed);  // published by the fence below
+      // release: pairs with the acquire in has_visible_work(); pop_global()
+      // reads it relaxed as a hint and then takes the lock.
+      global_size_.store(global_.size(), std::memory_order_release);
     }
     wake_if_needed();
   }
@@ -183,11 +185,12 @@ class WorkStealingScheduler final : public Scheduler {
   }
 
   void wake_if_needed() {
-    // seq_cst fence: pairs with the fence in park() (store-buffer pattern):
-    // either we see the parker's idle registration, or it sees our push.
-    std::atomic_thread_fence(std::memory_order_seq_cst);
-    if (spinning_.load(std::memory_order_relaxed) != 0) return;
-    if (idle_count_.load(std::memory_order_relaxed) != 0) wake_one();
+    // Read-modify-writes rather than fences (TSan cannot check fences): each
+    // reads the latest value, so either we see a worker that spins or parks,
+    // or that worker's own RMW on the counter synchronizes with ours and its
+    // re-check in park() sees our push. Pairs with the RMWs in spin()/park().
+    if (spinning_.fetch_add(0, std::memory_order_acq_rel) != 0) return;
+    if (idle_count_.fetch_add(0, std::memory_order_acq_rel) != 0) wake_one();
   }
 
   void wake_one() {
@@ -197,7 +200,8 @@ class WorkStealingScheduler final : public Scheduler {
       if (idle_.empty()) return;
       w = idle_.back();
       idle_.pop_back();
-      idle_count_.store(idle_.size(), std::memory_order_relaxed);
+      idle_count_.fetch_sub(1,
+                            std::memory_order_acq_rel);  // under idle_mutex_; see wake_if_needed()
     }
     // release: pairs with the acquire wait in park().
     w->wake_epoch.fetch_add(1, std::memory_order_release);
@@ -215,15 +219,17 @@ class WorkStealingScheduler final : public Scheduler {
     {
       std::lock_guard lock(idle_mutex_);
       idle_.push_back(&w);
-      idle_count_.store(idle_.size(), std::memory_order_relaxed);
+      // acq_rel RMW: pairs with the RMW in wake_if_needed(); after it, our
+      // re-check below sees any push whose wake_if_needed() missed us.
+      idle_count_.fetch_add(1, std::memory_order_acq_rel);
     }
-    // seq_cst fence: pairs with the fence in wake_if_needed().
-    std::atomic_thread_fence(std::memory_order_seq_cst);
-    if (has_visible_work() || w.next != nullptr || stopping_.load(std::memory_order_relaxed)) {
+    if (has_visible_work() || w.next != nullptr || stopping_.load(std::memory_order_acquire)) {
       std::lock_guard lock(idle_mutex_);
       auto it = std::find(idle_.begin(), idle_.end(), &w);
-      if (it != idle_.end()) idle_.erase(it);
-      idle_count_.store(idle_.size(), std::memory_order_relaxed);
+      if (it != idle_.end()) {
+        idle_.erase(it);
+        idle_count_.fetch_sub(1, std::memory_order_acq_rel);
+      }
       return;
     }
     // acquire: pairs with the release increment in wake_one() / stop().

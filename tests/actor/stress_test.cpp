@@ -72,7 +72,7 @@ struct Token {
 TEST(ActorStress, ManyActorsPassTokensAroundARing) {
   constexpr int actors = 500;
   constexpr int tokens = 50;
-  constexpr int hops = 2000;
+  constexpr int hops = 500;
   ActorSystem system(threaded());
   std::atomic<int> finished{0};
   std::promise<void> all_done;

@@ -122,7 +122,8 @@ class CellBase : public Schedulable, public std::enable_shared_from_this<CellBas
  private:
   enum class Life : std::uint8_t { created, running, restarting, terminating, dead };
 
-  Turn turn(std::size_t throughput);
+  enum class TurnEnd : std::uint8_t { idle, more, died };
+  TurnEnd turn(std::size_t throughput);
 
   void drain_system();
   void handle(SystemMessage& message);
