@@ -1,7 +1,6 @@
-// The weft executable: parses arguments and hands off (see src/runner).
-#include <iostream>
+// The weft executable: everything happens in weft::runner::cli_main (src/runner/cli.cpp).
+#include "weft/runner/cli.hpp"
 
-int main() {
-  std::cout << "weft: not yet wired\n";
-  return 0;
+int main(int argc, char** argv) {
+  return weft::runner::cli_main(argc, argv);
 }

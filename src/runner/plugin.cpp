@@ -26,7 +26,23 @@ plugin plugin::load(const std::filesystem::path& path) {
     throw plugin_error("plugin " + canonical.string() + ": has no entry point " +
                        plugin_entry_symbol + " (declare it extern \"C\" and export it)");
   }
-  return plugin(canonical, reinterpret_cast<entry_fn>(symbol));
+  return plugin(canonical, symbol);
+}
+
+std::vector<plugin> load_plugins(const system_spec& spec) {
+  std::vector<plugin> plugins;
+  for (std::size_t i = 0; i < spec.plugins.size(); ++i) {
+    try {
+      plugins.push_back(plugin::load(spec.plugins[i]));
+    } catch (const plugin_error& e) {
+      std::string where = spec.source.string();
+      if (i < spec.plugin_where.size() && spec.plugin_where[i].line > 0)
+        where += ":" + std::to_string(spec.plugin_where[i].line) + ":" +
+                 std::to_string(spec.plugin_where[i].column);
+      throw plugin_error(where + ": plugins[" + std::to_string(i) + "]: " + e.what());
+    }
+  }
+  return plugins;
 }
 
 }  // namespace weft::runner

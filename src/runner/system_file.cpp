@@ -361,6 +361,7 @@ system_spec reader::read(const toml::table& root, fs::path source) const {
       if (path == nullptr || path->get().empty())
         wrong_type(item, "plugins[" + std::to_string(i) + "]", "a path to a shared library");
       spec.plugins.push_back(resolve(path->get()));
+      spec.plugin_where.push_back(where_of(item.source()));
     }
   }
   if (const auto* table = table_of(root, "persistence", ""))

@@ -9,7 +9,10 @@
 #include <filesystem>
 #include <string>
 
+#include <vector>
+
 #include "weft/core/error.hpp"
+#include "weft/runner/system_spec.hpp"
 
 namespace weft::runner {
 
@@ -25,8 +28,6 @@ inline constexpr const char* plugin_entry_symbol = "weft_plugin_register";
 /// into its code, and unmapping it would leave them dangling.
 class plugin {
  public:
-  using entry_fn = void (*)(void*);
-
   /// Opens `path` (RTLD_NOW | RTLD_LOCAL, so every symbol resolves at once and a
   /// missing one fails here) and finds weft_plugin_register. Throws plugin_error
   /// for a missing file, a dlopen failure or a missing entry, naming the path.
@@ -38,15 +39,30 @@ class plugin {
   /// The entry point typed for the registry it takes by reference.
   template <class Registry>
   [[nodiscard]] auto entry_as() const noexcept {
-    // The symbol's real signature is void(Registry&); a reference is passed as a pointer.
+    // dlsym() gives an object pointer; POSIX guarantees it converts to the function's type.
     return reinterpret_cast<void (*)(Registry&)>(entry_);
   }
 
+  /// Calls the entry point with `registry`; throws plugin_error when it added
+  /// no type, as counted by `count_types(registry)` before and after.
+  template <class Registry, class CountTypes>
+  void register_types(Registry& registry, CountTypes count_types) const {
+    const auto before = count_types(registry);
+    entry_as<Registry>()(registry);
+    if (count_types(registry) == before)
+      throw plugin_error("plugin " + path_.string() + ": registers no application types (" +
+                         plugin_entry_symbol + " added none)");
+  }
+
  private:
-  plugin(std::filesystem::path path, entry_fn entry) : path_(std::move(path)), entry_(entry) {}
+  plugin(std::filesystem::path path, void* entry) : path_(std::move(path)), entry_(entry) {}
 
   std::filesystem::path path_;
-  entry_fn entry_;
+  void* entry_;  // weft_plugin_register, as dlsym() found it
 };
+
+/// Loads a system's plugins in file order; a failure's message also names the
+/// system file, line and key ("shop.toml:4:12: plugins[0]: plugin ...: no such file").
+std::vector<plugin> load_plugins(const system_spec& spec);
 
 }  // namespace weft::runner

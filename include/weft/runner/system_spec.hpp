@@ -76,6 +76,7 @@ struct system_spec {
   persistence_spec persistence;
   std::filesystem::path data_dir;              ///< absolute
   std::vector<std::filesystem::path> plugins;  ///< absolute, in file order
+  std::vector<source_line> plugin_where;       ///< parallel to plugins
   ring_spec rings;
   batching_spec batching;
   supervision_spec supervision;
