@@ -15,7 +15,7 @@ void wake(doorbell& bell) noexcept {
   // Pairs with the acquire load of `sequence` in wait(): a consumer that read
   // the old value either gets woken or finds the futex word changed.
   bell.sequence.fetch_add(1, std::memory_order_release);
-  bell.wakes.fetch_add(1, std::memory_order_relaxed);
+  bell.wakes.fetch_add(1, std::memory_order_relaxed);  // a statistic; orders nothing
   ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&bell.sequence), FUTEX_WAKE, INT_MAX,
             nullptr, nullptr, 0);
 }

@@ -21,6 +21,7 @@ ingress_client ingress_client::claim(segment& seg, std::uint32_t process) {
       continue;  // another client was faster
     }
     // We are the successor of whatever client used this lane before.
+    // Ordered after our CAS; read by tools only (relaxed there).
     const std::uint32_t epoch = entry.epoch.fetch_add(1, std::memory_order_acq_rel) + 1;
     reset_ring(seg.ring(entry.request));
     reset_ring(seg.ring(entry.reply));

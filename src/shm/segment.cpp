@@ -290,6 +290,7 @@ const lane_entry& segment_reader::lane(std::uint32_t process, std::uint32_t lane
 
 std::uint64_t segment_reader::ring_fill(const ring_ref& ref) const noexcept {
   const auto* control = reinterpret_cast<const ring_control*>(impl_->base() + ref.offset);
+  // A snapshot for display; it publishes nothing, so relaxed suffices.
   const std::uint64_t head = control->head.load(std::memory_order_relaxed);
   const std::uint64_t tail = control->tail.load(std::memory_order_relaxed);
   return tail > head ? tail - head : 0;

@@ -21,11 +21,17 @@ namespace {
 
 using namespace std::chrono_literals;
 
-/// Records per run; WEFT_SHM_TEST_RECORDS lowers it for slow sanitizer builds.
+#ifndef WEFT_SHM_DEFAULT_RECORDS
+#define WEFT_SHM_DEFAULT_RECORDS 10'000'000
+#endif
+
+/// Records per run: 10M, fewer in a ThreadSanitizer build (see CMakeLists.txt);
+/// the environment variable WEFT_SHM_TEST_RECORDS overrides.
 std::uint64_t record_count() {
-  if (const char* env = std::getenv("WEFT_SHM_TEST_RECORDS"))
+  if (const char* env = std::getenv("WEFT_SHM_TEST_RECORDS")) {
     return std::strtoull(env, nullptr, 10);
-  return 10'000'000;
+  }
+  return WEFT_SHM_DEFAULT_RECORDS;
 }
 
 pid_t spawn(std::vector<std::string> args) {
