@@ -1,35 +1,119 @@
+// The memory recorder keeps the log in fixed-size chunks (ids index it,
+// growth moves nothing, one allocation per 4096 events) and finds an originator's events through a
+// flat hash table of originators plus a per-event link to the same originator's previous event: no
+// allocation per originator, and the newest versions, which replays with a snapshot and "latest"
+// queries want, are found first.
 #include "weft/store/memory_recorder.hpp"
 
 #include <algorithm>
+#include <cstring>
+#include <memory>
 #include <mutex>
 #include <shared_mutex>
 #include <string>
-#include <tuple>
-#include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "weft/core/error.hpp"
 
 namespace weft::store {
 namespace {
 
-// Lets positions_ be searched with a string_view, without making a string.
-struct string_hash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view text) const noexcept {
-    return std::hash<std::string_view>{}(text);
-  }
-};
-
-[[noreturn]] void tracked_already(const es::tracking& track) {
-  throw integrity_error("notification " + std::to_string(track.notification_id) + " of '" +
-                        track.upstream + "' is tracked already");
-}
+constexpr std::size_t none = SIZE_MAX;
 
 [[noreturn]] void exists_already(const es::stored_event& event) {
   throw integrity_error("event " + event.originator_id.str() + " version " +
                         std::to_string(event.originator_version) + " exists already");
 }
+
+// uuid's operator== calls memcmp; two loads are cheaper on this path.
+bool same_id(const uuid& a, const uuid& b) {
+  std::uint64_t a0, a1, b0, b1;
+  std::memcpy(&a0, a.bytes.data(), 8);
+  std::memcpy(&a1, a.bytes.data() + 8, 8);
+  std::memcpy(&b0, b.bytes.data(), 8);
+  std::memcpy(&b1, b.bytes.data() + 8, 8);
+  return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+}
+
+bool same_key(const es::stored_event& a, const es::stored_event& b) {
+  return a.originator_version == b.originator_version && same_id(a.originator_id, b.originator_id);
+}
+
+// Append-only storage in chunks of 4096 records: stable, and cheap to grow.
+template <class T>
+class chunked_log {
+ public:
+  [[nodiscard]] std::size_t size() const noexcept { return size_; }
+  T& operator[](std::size_t i) noexcept { return chunks_[i >> shift][i & (chunk - 1)]; }
+  const T& operator[](std::size_t i) const noexcept { return chunks_[i >> shift][i & (chunk - 1)]; }
+  void push_back(T value) {
+    if ((size_ & (chunk - 1)) == 0) chunks_.push_back(std::make_unique<T[]>(chunk));
+    (*this)[size_] = std::move(value);
+    ++size_;
+  }
+
+ private:
+  static constexpr std::size_t shift = 12;
+  static constexpr std::size_t chunk = std::size_t{1} << shift;
+  std::vector<std::unique_ptr<T[]>> chunks_;
+  std::size_t size_ = 0;
+};
+
+// Open addressing, linear probing, at most half full: originator -> its newest event.
+class originator_table {
+ public:
+  struct entry {
+    uuid id;
+    std::size_t newest = none;  // index into the log; none = free slot
+    std::uint64_t max_version = 0;
+    bool in_order = true;  // versions were recorded in ascending order
+  };
+
+  [[nodiscard]] const entry* find(const uuid& id) const {
+    if (slots_.empty()) return nullptr;
+    for (std::size_t i = home(id);; i = (i + 1) & mask()) {
+      const entry& slot = slots_[i];
+      if (slot.newest == none) return nullptr;
+      if (same_id(slot.id, id)) return &slot;
+    }
+  }
+
+  entry& find_or_add(const uuid& id) {
+    if ((count_ + 1) * 2 > slots_.size()) grow();
+    for (std::size_t i = home(id);; i = (i + 1) & mask()) {
+      entry& slot = slots_[i];
+      if (slot.newest == none) {
+        ++count_;
+        slot.id = id;
+        return slot;  // the caller sets newest
+      }
+      if (same_id(slot.id, id)) return slot;
+    }
+  }
+
+ private:
+  [[nodiscard]] std::size_t mask() const { return slots_.size() - 1; }
+  [[nodiscard]] std::size_t home(const uuid& id) const {
+    std::uint64_t lo = 0, hi = 0;
+    std::memcpy(&lo, id.bytes.data(), 8);
+    std::memcpy(&hi, id.bytes.data() + 8, 8);
+    return static_cast<std::size_t>(((lo ^ hi) * 0x9E3779B97F4A7C15ULL) >> 20) & mask();
+  }
+  void grow() {
+    std::vector<entry> old(std::max<std::size_t>(64, slots_.size() * 2));
+    old.swap(slots_);
+    for (const entry& e : old) {
+      if (e.newest == none) continue;
+      std::size_t i = home(e.id);
+      while (slots_[i].newest != none) i = (i + 1) & mask();
+      slots_[i] = e;
+    }
+  }
+
+  std::vector<entry> slots_;
+  std::size_t count_ = 0;
+};
 
 class memory_recorder final : public es::recorder {
  public:
@@ -40,16 +124,19 @@ class memory_recorder final : public es::recorder {
     std::vector<std::uint64_t> ids;
     ids.reserve(events.size());
     for (const auto& event : events) {
-      log_.push_back(es::notification{log_.size() + 1, event});
-      place(by_originator_[event.originator_id], event.originator_version, log_.size() - 1);
+      auto& originator = originators_.find_or_add(event.originator_id);
+      log_.push_back(record{es::notification{log_.size() + 1, event}, originator.newest});
+      if (originator.newest != none && event.originator_version < originator.max_version)
+        originator.in_order = false;
+      originator.newest = log_.size() - 1;
+      originator.max_version = std::max(originator.max_version, event.originator_version);
       ids.push_back(log_.size());
     }
     for (const auto& track : tracked) {
-      auto found = positions_.find(std::string_view(track.upstream));
-      if (found == positions_.end())
-        positions_.emplace(track.upstream, track.notification_id);
+      if (auto* position = position_of(track.upstream))
+        *position = track.notification_id;
       else
-        found->second = track.notification_id;
+        positions_.emplace_back(track.upstream, track.notification_id);
     }
     return ids;
   }
@@ -58,21 +145,32 @@ class memory_recorder final : public es::recorder {
                                               const es::event_query& query) override {
     std::shared_lock lock(mutex_);
     std::vector<es::stored_event> out;
-    auto found = by_originator_.find(originator_id);
-    if (found == by_originator_.end()) return out;
-    const auto& versions = found->second;
-    auto first = versions.begin();
-    auto last = versions.end();
-    if (query.after_version) first = std::upper_bound(first, last, *query.after_version, before);
-    if (query.up_to_version) last = std::upper_bound(first, last, *query.up_to_version, before);
-    if (first >= last) return out;
-    const auto wanted = std::min<std::size_t>(static_cast<std::size_t>(last - first),
-                                              query.limit.value_or(SIZE_MAX));
-    out.reserve(wanted);
-    for (std::size_t i = 0; i < wanted; ++i) {
-      const auto& entry = query.descending ? *(last - 1 - i) : *(first + i);
-      out.push_back(log_[entry.second].event);
+    const auto* originator = originators_.find(originator_id);
+    if (originator == nullptr) return out;
+    const std::uint64_t after = query.after_version.value_or(0);
+    const bool bounded_below = query.after_version.has_value();
+    const std::uint64_t up_to = query.up_to_version.value_or(UINT64_MAX);
+    // Newest first along the links; in-order versions let the walk stop early.
+    std::vector<const es::stored_event*> found;
+    for (std::size_t i = originator->newest; i != none; i = log_[i].previous) {
+      const auto& event = log_[i].note.event;
+      if (bounded_below && event.originator_version <= after) {
+        if (originator->in_order) break;
+        continue;
+      }
+      if (event.originator_version > up_to) continue;
+      found.push_back(&event);
+      if (originator->in_order && query.descending && query.limit && found.size() == *query.limit)
+        break;
     }
+    if (!originator->in_order)
+      std::sort(found.begin(), found.end(), [](const auto* a, const auto* b) {
+        return a->originator_version > b->originator_version;
+      });
+    if (!query.descending) std::reverse(found.begin(), found.end());
+    const std::size_t wanted = std::min(found.size(), query.limit.value_or(SIZE_MAX));
+    out.reserve(wanted);
+    for (std::size_t i = 0; i < wanted; ++i) out.push_back(*found[i]);
     return out;
   }
 
@@ -81,9 +179,11 @@ class memory_recorder final : public es::recorder {
     std::vector<es::notification> out;
     const std::uint64_t last =
         std::min<std::uint64_t>(query.stop.value_or(log_.size()), log_.size());
-    for (std::uint64_t id = std::max<std::uint64_t>(query.start, 1);
-         id <= last && out.size() < query.limit; ++id) {
-      const auto& note = log_[id - 1];
+    const std::uint64_t first = std::max<std::uint64_t>(query.start, 1);
+    if (first <= last && query.topics.empty())
+      out.reserve(std::min<std::uint64_t>(last - first + 1, query.limit));
+    for (std::uint64_t id = first; id <= last && out.size() < query.limit; ++id) {
+      const auto& note = log_[id - 1].note;
       if (!query.topics.empty() && std::find(query.topics.begin(), query.topics.end(),
                                              note.event.topic) == query.topics.end())
         continue;
@@ -99,8 +199,8 @@ class memory_recorder final : public es::recorder {
 
   std::uint64_t max_tracking_id(std::string_view upstream) override {
     std::shared_lock lock(mutex_);
-    auto found = positions_.find(upstream);
-    return found == positions_.end() ? 0 : found->second;
+    const auto* position = position_of(upstream);
+    return position == nullptr ? 0 : *position;
   }
 
   bool has_tracking_id(std::string_view upstream, std::uint64_t id) override {
@@ -108,46 +208,47 @@ class memory_recorder final : public es::recorder {
   }
 
  private:
-  // (version, index into log_), sorted by version.
-  using versions = std::vector<std::pair<std::uint64_t, std::size_t>>;
+  struct record {
+    es::notification note;
+    std::size_t previous;  // the same originator's previous event in log_, or none
+  };
 
-  static bool before(std::uint64_t version, const versions::value_type& entry) {
-    return version < entry.first;
+  // An application follows few upstreams: a short vector beats hashing names.
+  std::uint64_t* position_of(std::string_view upstream) {
+    for (auto& [name, position] : positions_)
+      if (name == upstream) return &position;
+    return nullptr;
+  }
+  [[nodiscard]] const std::uint64_t* position_of(std::string_view upstream) const {
+    return const_cast<memory_recorder*>(this)->position_of(upstream);
   }
 
-  static bool has_version(const versions& list, std::uint64_t version) {
-    auto it = std::lower_bound(list.begin(), list.end(), version,
-                               [](const auto& entry, std::uint64_t v) { return entry.first < v; });
-    return it != list.end() && it->first == version;
-  }
-
-  // Versions almost always arrive in order, so this is nearly always a push_back.
-  static void place(versions& list, std::uint64_t version, std::size_t index) {
-    if (list.empty() || list.back().first < version) {
-      list.emplace_back(version, index);
-      return;
+  [[nodiscard]] bool has_version(const uuid& id, std::uint64_t version) const {
+    const auto* originator = originators_.find(id);
+    if (originator == nullptr || version > originator->max_version) return false;
+    for (std::size_t i = originator->newest; i != none; i = log_[i].previous) {
+      const auto recorded = log_[i].note.event.originator_version;
+      if (recorded == version) return true;
+      if (originator->in_order && recorded < version) return false;
     }
-    list.insert(std::upper_bound(list.begin(), list.end(), version, before), {version, index});
+    return false;
   }
 
   // Called with the write lock held; throws before anything is changed.
-  // Calls hold few events and fewer tracking records, so pairwise checks
-  // within a call beat building sets.
   void check(std::span<const es::stored_event> events,
              std::span<const es::tracking> tracked) const {
     for (auto it = tracked.begin(); it != tracked.end(); ++it) {
-      auto found = positions_.find(std::string_view(it->upstream));
-      if (found != positions_.end() && it->notification_id <= found->second) tracked_already(*it);
+      const auto* position = position_of(it->upstream);
+      if (position != nullptr && it->notification_id <= *position)
+        throw integrity_error("notification " + std::to_string(it->notification_id) + " of '" +
+                              it->upstream + "' is tracked already");
       if (std::any_of(tracked.begin(), it,
                       [&](const auto& t) { return t.upstream == it->upstream; }))
         throw integrity_error("two tracking records for upstream '" + it->upstream +
                               "' in one call");
     }
-    for (const auto& event : events) {
-      auto found = by_originator_.find(event.originator_id);
-      if (found != by_originator_.end() && has_version(found->second, event.originator_version))
-        exists_already(event);
-    }
+    for (const auto& event : events)
+      if (has_version(event.originator_id, event.originator_version)) exists_already(event);
     check_distinct(events);
   }
 
@@ -164,22 +265,18 @@ class memory_recorder final : public es::recorder {
     sorted.reserve(events.size());
     for (const auto& event : events) sorted.push_back(&event);
     std::sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) {
-      return std::tie(a->originator_id, a->originator_version) <
-             std::tie(b->originator_id, b->originator_version);
+      return a->originator_id != b->originator_id ? a->originator_id < b->originator_id
+                                                  : a->originator_version < b->originator_version;
     });
     auto twice = std::adjacent_find(sorted.begin(), sorted.end(),
                                     [](const auto* a, const auto* b) { return same_key(*a, *b); });
     if (twice != sorted.end()) exists_already(**twice);
   }
 
-  static bool same_key(const es::stored_event& a, const es::stored_event& b) {
-    return a.originator_version == b.originator_version && a.originator_id == b.originator_id;
-  }
-
   std::shared_mutex mutex_;
-  std::vector<es::notification> log_;  // log_[id - 1]
-  std::unordered_map<uuid, versions> by_originator_;
-  std::unordered_map<std::string, std::uint64_t, string_hash, std::equal_to<>> positions_;
+  chunked_log<record> log_;  // log_[id - 1]
+  originator_table originators_;
+  std::vector<std::pair<std::string, std::uint64_t>> positions_;
 };
 
 }  // namespace

@@ -104,6 +104,23 @@ TYPED_TEST(RecorderConformance, SelectEventsAppliesEveryFilter) {
   EXPECT_TRUE(r.select_events(uuid::random()).empty());
 }
 
+TYPED_TEST(RecorderConformance, VersionsRecordedOutOfOrderAreSelectedInOrder) {
+  auto& r = this->recorder();
+  const auto a = uuid::random();
+  r.insert_events(std::vector{event(a, 3)});
+  r.insert_events(std::vector{event(a, 1), event(a, 5)});
+  r.insert_events(std::vector{event(a, 2)});
+  EXPECT_EQ(versions_of(r.select_events(a)), (ids{1, 2, 3, 5}));
+  EXPECT_EQ(versions_of(r.select_events(a, versions(1, std::nullopt, false, std::nullopt))),
+            (ids{2, 3, 5}));
+  EXPECT_EQ(versions_of(r.select_events(a, versions(std::nullopt, 3, true, 2))), (ids{3, 2}));
+  EXPECT_EQ(versions_of(r.select_events(a, versions(std::nullopt, std::nullopt, true, 1))),
+            (ids{5}));
+  EXPECT_THROW(r.insert_events(std::vector{event(a, 2)}), integrity_error);
+  EXPECT_THROW(r.insert_events(std::vector{event(a, 3)}), integrity_error);
+  EXPECT_EQ(r.insert_events(std::vector{event(a, 4)}), ids{5});
+}
+
 TYPED_TEST(RecorderConformance, SelectNotificationsHonoursStartLimitStop) {
   auto& r = this->recorder();
   std::vector<stored_event> events;

@@ -80,9 +80,9 @@ struct figure {
 };
 
 std::vector<figure> run(const std::string& kind, const std::filesystem::path& dir, std::uint64_t n,
-                        std::uint64_t batch) {
+                        std::uint64_t batch, bool live_only) {
   std::vector<figure> out;
-  {  // emit only, then catch-up on the log it leaves
+  if (!live_only) {  // emit only, then catch-up on the log it leaves
     recorders logs(kind, dir);
     {
       es::single_threaded_runner runner(emitter_alone(), logs.factory());
@@ -125,6 +125,8 @@ int main(int argc, char** argv) {
   app.add_option("-n,--commands", n, "source commands (N)")->check(CLI::PositiveNumber);
   app.add_option("-b,--batch", batch, "batch_size of the process applications")
       ->check(CLI::PositiveNumber);
+  bool live_only = false;
+  app.add_flag("--end-to-end-only", live_only, "only the live end-to-end run (for profiling)");
   app.add_option("-d,--dir", dir, "directory for the SQLite files (a real disk)");
   app.add_option("-r,--recorders", kinds,
                  "memory, sqlite-normal, sqlite-full (+ \"-shared\": exclusive off)");
@@ -135,7 +137,7 @@ int main(int argc, char** argv) {
   fmt::print("{:<20} {:<16} {:>8} {:>12}  {}\n", "scenario", "recorder", "seconds", "events/s",
              "vs Python eventsourcing 9.3");
   for (const auto& kind : kinds) {
-    for (const auto& [scenario, seconds] : run(kind, dir, n, batch)) {
+    for (const auto& [scenario, seconds] : run(kind, dir, n, batch, live_only)) {
       const double rate = static_cast<double>(n) / seconds;
       const std::string versus =
           kind == "memory"
