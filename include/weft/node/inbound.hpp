@@ -1,0 +1,55 @@
+#pragma once
+// What arrives at an application, decoded from ring records into values the
+// hosting actor can own: the poller thread reads the rings, decodes with these
+// functions (copying out of the ring, so it can release at once), and posts
+// the results to the actor's mailbox; dispatch() applies one to an app_host.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "weft/core/result.hpp"
+#include "weft/es/stored_event.hpp"
+#include "weft/node/app_host.hpp"
+#include "weft/shm/spsc_ring.hpp"
+
+namespace weft::node {
+
+struct section_message {
+  std::size_t upstream = 0;
+  std::uint64_t first_id = 0;
+  std::uint64_t last_id = 0;
+  std::vector<es::notification> notes;
+};
+struct prompt_message {
+  std::size_t upstream = 0;
+  std::uint64_t max_id = 0;
+};
+struct pull_message {
+  std::size_t downstream = 0;
+  std::uint64_t from_id = 0;
+};
+struct commands_message {
+  std::vector<command_request> commands;
+};
+struct tick_message {};
+
+using host_message =
+    std::variant<section_message, prompt_message, pull_message, commands_message, tick_message>;
+
+/// A record from leader `upstream`'s ring: a section (its notifications
+/// decoded and checked to be the contiguous ids first..last) or a prompt.
+result<host_message> decode_from_leader(std::size_t upstream, const shm::record_view& record);
+/// A record from follower `downstream`'s ring: a pull request.
+result<host_message> decode_from_follower(std::size_t downstream, const shm::record_view& record);
+/// A record from a client's lane: a command.
+result<command_request> decode_command(std::uint32_t lane, const shm::record_view& record);
+
+/// A command's payload on the wire: its name, a NUL byte, its JSON arguments.
+std::string encode_command_payload(std::string_view name, std::string_view args_json);
+
+/// Applies `message` to `host`.
+void dispatch(app_host& host, host_message& message, std::int64_t now_ns);
+
+}  // namespace weft::node

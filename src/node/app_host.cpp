@@ -1,0 +1,223 @@
+#include "weft/node/app_host.hpp"
+
+#include <algorithm>
+
+#include "weft/core/error.hpp"
+#include "weft/core/log.hpp"
+#include "weft/node/notification_codec.hpp"
+
+namespace weft::node {
+namespace {
+
+void add(std::atomic<std::uint64_t>* gauge, std::uint64_t n) noexcept {
+  // Gauges are single-writer counters read by tools as a snapshot: relaxed.
+  if (gauge != nullptr) gauge->store(gauge->load(std::memory_order_relaxed) + n,
+                                     std::memory_order_relaxed);
+}
+
+void set(std::atomic<std::uint64_t>* gauge, std::uint64_t value) noexcept {
+  if (gauge != nullptr) gauge->store(value, std::memory_order_relaxed);
+}
+
+}  // namespace
+
+struct app_host::follower_state {
+  std::string name;
+  shm::spsc_producer ring;
+  std::uint64_t next = 0;      // next notification id this follower should get
+  bool prompt_owed = false;    // a prompt could not be pushed yet
+};
+
+struct app_host::leader_state {
+  std::string name;
+  shm::spsc_producer ring;
+  upstream_cursor cursor;
+  std::atomic<std::uint64_t>* tracking_gauge;
+};
+
+app_host::app_host(es::application& app, std::vector<downstream_end> downstream,
+                   std::vector<upstream_end> upstream, reply_sink* replies, host_config config,
+                   host_gauges gauges)
+    : app_(app),
+      process_app_(dynamic_cast<es::process_application*>(&app)),
+      replies_(replies),
+      config_(config),
+      gauges_(gauges) {
+  if (!upstream.empty() && process_app_ == nullptr)
+    throw invalid_input("application '" + app.name() +
+                        "' follows other applications but is not a process application");
+  recorded_max_ = app_.events().max_notification_id();
+  for (auto& end : downstream)
+    downstream_.push_back({std::move(end.follower), std::move(end.sections), recorded_max_ + 1, true});
+  for (auto& end : upstream) {
+    const std::uint64_t tracked = process_app_->position(end.leader);
+    upstream_.push_back({end.leader, std::move(end.pulls),
+                         upstream_cursor(tracked, config_.pull_limit, config_.pull_timeout_ns),
+                         end.tracking_gauge});
+    set(end.tracking_gauge, tracked);
+  }
+  set(gauges_.notification_position, recorded_max_);
+}
+
+app_host::~app_host() = default;
+
+std::size_t app_host::upstream_count() const noexcept { return upstream_.size(); }
+std::size_t app_host::downstream_count() const noexcept { return downstream_.size(); }
+
+const upstream_cursor& app_host::cursor(std::size_t upstream) const {
+  return upstream_.at(upstream).cursor;
+}
+
+bool app_host::has_backlog() const noexcept {
+  return std::any_of(downstream_.begin(), downstream_.end(), [&](const follower_state& f) {
+    return f.prompt_owed || f.next <= recorded_max_;
+  });
+}
+
+void app_host::start(std::int64_t now_ns) {
+  deliver(now_ns);  // prompts every follower with the log's end
+  request_pulls(now_ns);
+}
+
+void app_host::note_recorded(std::uint64_t max_id) noexcept {
+  if (max_id <= recorded_max_) return;
+  add(gauges_.events_recorded, max_id - recorded_max_);
+  recorded_max_ = max_id;
+  set(gauges_.notification_position, max_id);
+}
+
+void app_host::on_section(std::size_t upstream, std::uint64_t first, std::uint64_t last,
+                          std::span<const es::notification> notes, std::int64_t now_ns) {
+  auto& leader = upstream_.at(upstream);
+  add(gauges_.sections_received, 1);
+  if (const auto skip = leader.cursor.on_section(first, last); skip && *skip < notes.size()) {
+    const auto outcome = process_app_->process(leader.name, notes.subspan(*skip), last);
+    leader.cursor.processed(outcome.position);
+    set(leader.tracking_gauge, outcome.position);
+    if (outcome.recorded > 0) note_recorded(app_.events().max_notification_id());
+  }
+  deliver(now_ns);
+  request_pulls(now_ns);
+}
+
+void app_host::on_prompt(std::size_t upstream, std::uint64_t max_id, std::int64_t now_ns) {
+  upstream_.at(upstream).cursor.on_prompt(max_id);
+  request_pulls(now_ns);
+}
+
+void app_host::on_pull(std::size_t downstream, std::uint64_t from_id, std::int64_t now_ns) {
+  auto& follower = downstream_.at(downstream);
+  // The follower knows best where it is: move its cursor there, back or forward.
+  follower.next = std::max<std::uint64_t>(from_id, 1);
+  if (follower.next > recorded_max_) follower.prompt_owed = true;
+  deliver(now_ns);
+}
+
+void app_host::on_commands(std::span<const command_request> commands, std::int64_t now_ns) {
+  std::vector<es::command_reply> answers;
+  answers.reserve(commands.size());
+  try {
+    auto batch = app_.begin_batch();
+    for (const auto& command : commands)
+      answers.push_back(app_.handle_command(command.name, command.args_json));
+    if (batch.commit() > 0) note_recorded(app_.events().max_notification_id());
+  } catch (const std::exception& e) {
+    // Nothing of the batch is recorded: every caller learns so, none is told "ok".
+    es::command_reply failed;
+    failed.error = std::string("not recorded: ") + e.what();
+    answers.assign(commands.size(), failed);
+    log::get("node." + app_.name())->error("group commit of {} commands failed: {}",
+                                           commands.size(), e.what());
+  }
+  add(gauges_.commands_handled, commands.size());
+  if (replies_ != nullptr) {
+    for (std::size_t i = 0; i < commands.size(); ++i)
+      replies_->reply(commands[i].lane, commands[i].correlation_id, answers[i].ok,
+                      answers[i].to_json_text());
+  }
+  deliver(now_ns);
+}
+
+bool app_host::tick(std::int64_t now_ns) {
+  deliver(now_ns);
+  request_pulls(now_ns);
+  const bool waiting_for_leader = std::any_of(
+      upstream_.begin(), upstream_.end(), [](const leader_state& l) { return l.cursor.lag() > 0; });
+  return has_backlog() || waiting_for_leader;
+}
+
+void app_host::request_pulls(std::int64_t now_ns) {
+  for (auto& leader : upstream_) {
+    const auto order = leader.cursor.pull_due(now_ns);
+    if (!order) continue;
+    const auto pushed =
+        shm::protocol::push_pull_request(leader.ring, {order->from_id, order->limit});
+    if (pushed == shm::push_result::ok) leader.cursor.pull_sent(*order, now_ns);
+    // full: the next tick asks again; corrupt: the ring's error is logged by deliver's peer
+  }
+}
+
+void app_host::deliver(std::int64_t /*now_ns*/) {
+  std::size_t budget = config_.deliver_budget;
+  for (auto& follower : downstream_) {
+    if (follower.next <= recorded_max_) {
+      if (!deliver_to(follower, budget)) continue;
+    }
+    if (follower.prompt_owed && follower.next > recorded_max_) {
+      if (shm::protocol::push_prompt(follower.ring, {recorded_max_}) == shm::push_result::ok)
+        follower.prompt_owed = false;
+    }
+  }
+}
+
+// Pushes [follower.next, recorded_max_] as sections until the ring is full or
+// the budget is spent. Returns true when the follower is up to date.
+bool app_host::deliver_to(follower_state& follower, std::size_t& budget) {
+  const std::size_t max_payload = follower.ring.max_payload();
+  std::vector<std::span<const std::byte>> items;
+  std::vector<std::size_t> ends;
+  while (follower.next <= recorded_max_ && budget > 0) {
+    es::notification_query query;
+    query.start = follower.next;
+    query.stop = recorded_max_;
+    // Read about as many as a quarter ring holds (notifications take 60 bytes
+    // or more), not more: what does not fit would be read again next time.
+    const std::size_t fit = std::max<std::size_t>(1, max_payload / 4 / 60);
+    query.limit = std::min({std::size_t{config_.section_items}, budget, fit});
+    const auto notes = app_.events().select_notifications(query);
+    if (notes.empty()) return true;  // nothing readable yet
+
+    // Encode as many as fit in a quarter of the ring, so several sections
+    // can be in flight while the follower works.
+    scratch_.clear();
+    ends.clear();
+    std::size_t section_bytes = shm::protocol::section_fixed_size;
+    for (const auto& note : notes) {
+      const std::size_t more = shm::protocol::item_prefix_size + encoded_size(note);
+      if (!ends.empty() && section_bytes + more > max_payload / 4) break;
+      if (section_bytes + more > max_payload)
+        throw invalid_input("notification " + std::to_string(note.id) + " of '" + app_.name() +
+                            "' (" + std::to_string(more) + " bytes) does not fit the ring to '" +
+                            follower.name + "' (" + std::to_string(max_payload) + " bytes)");
+      encode_notification(note, scratch_);
+      ends.push_back(scratch_.size());
+      section_bytes += more;
+    }
+    items.clear();
+    std::size_t begin = 0;
+    for (const std::size_t end : ends) {
+      items.emplace_back(reinterpret_cast<const std::byte*>(scratch_.data()) + begin, end - begin);
+      begin = end;
+    }
+    const std::uint64_t first = notes.front().id;
+    const std::uint64_t last = notes[ends.size() - 1].id;
+    if (shm::protocol::push_section(follower.ring, first, last, items) != shm::push_result::ok)
+      return false;  // full: tick() resumes from follower.next
+    add(gauges_.sections_sent, 1);
+    follower.next = last + 1;
+    budget -= std::min(budget, ends.size());
+  }
+  return follower.next > recorded_max_;
+}
+
+}  // namespace weft::node

@@ -1,0 +1,106 @@
+#include "weft/node/inbound.hpp"
+
+#include <cstring>
+
+#include "weft/node/notification_codec.hpp"
+#include "weft/shm/protocol.hpp"
+
+namespace weft::node {
+namespace {
+
+failure invalid(std::string message) { return failure{failure::code::invalid, std::move(message)}; }
+
+std::string_view kind_of(const shm::protocol::message& message) {
+  static constexpr std::string_view names[] = {"section", "prompt", "pull request", "command",
+                                               "reply"};
+  return names[message.index()];
+}
+
+}  // namespace
+
+result<host_message> decode_from_leader(std::size_t upstream, const shm::record_view& record) {
+  auto decoded = shm::protocol::decode(record);
+  if (!decoded) return decoded.error();
+  if (const auto* prompt = std::get_if<shm::protocol::prompt>(&*decoded))
+    return host_message{prompt_message{upstream, prompt->max_id}};
+  const auto* section = std::get_if<shm::protocol::section_view>(&*decoded);
+  if (section == nullptr)
+    return invalid("a leader sent a " + std::string(kind_of(*decoded)) + " record");
+  if (section->last_id() < section->first_id() ||
+      section->last_id() - section->first_id() + 1 != section->size())
+    return invalid("section " + std::to_string(section->first_id()) + ".." +
+                   std::to_string(section->last_id()) + " holds " +
+                   std::to_string(section->size()) + " notifications, not a contiguous range");
+  section_message out{upstream, section->first_id(), section->last_id(), {}};
+  out.notes.reserve(section->size());
+  std::uint64_t expected = section->first_id();
+  for (const auto item : *section) {
+    auto note = decode_notification(
+        {reinterpret_cast<const std::uint8_t*>(item.data()), item.size()});
+    if (!note)
+      return invalid("section " + std::to_string(section->first_id()) + " item " +
+                     std::to_string(expected - section->first_id()) + ": " + note.error().message);
+    if (note->id != expected)
+      return invalid("section " + std::to_string(section->first_id()) + " item " +
+                     std::to_string(expected - section->first_id()) + " has id " +
+                     std::to_string(note->id) + ", expected " + std::to_string(expected));
+    out.notes.push_back(std::move(*note));
+    ++expected;
+  }
+  return host_message{std::move(out)};
+}
+
+result<host_message> decode_from_follower(std::size_t downstream, const shm::record_view& record) {
+  auto decoded = shm::protocol::decode(record);
+  if (!decoded) return decoded.error();
+  const auto* pull = std::get_if<shm::protocol::pull_request>(&*decoded);
+  if (pull == nullptr)
+    return invalid("a follower sent a " + std::string(kind_of(*decoded)) + " record");
+  if (pull->from_id == 0) return invalid("pull request from id 0 (ids start at 1)");
+  return host_message{pull_message{downstream, pull->from_id}};
+}
+
+result<command_request> decode_command(std::uint32_t lane, const shm::record_view& record) {
+  auto decoded = shm::protocol::decode(record);
+  if (!decoded) return decoded.error();
+  const auto* command = std::get_if<shm::protocol::command_view>(&*decoded);
+  if (command == nullptr)
+    return invalid("a client sent a " + std::string(kind_of(*decoded)) + " record");
+  const std::string_view payload(reinterpret_cast<const char*>(command->payload.data()),
+                                 command->payload.size());
+  const auto nul = payload.find('\0');
+  if (nul == std::string_view::npos || nul == 0)
+    return invalid("command " + std::to_string(command->correlation_id) +
+                   ": payload has no command name before a NUL byte");
+  return command_request{lane, command->correlation_id, std::string(payload.substr(0, nul)),
+                         std::string(payload.substr(nul + 1))};
+}
+
+std::string encode_command_payload(std::string_view name, std::string_view args_json) {
+  std::string out;
+  out.reserve(name.size() + 1 + args_json.size());
+  out.append(name);
+  out.push_back('\0');
+  out.append(args_json);
+  return out;
+}
+
+void dispatch(app_host& host, host_message& message, std::int64_t now_ns) {
+  std::visit(
+      [&](auto& m) {
+        using M = std::decay_t<decltype(m)>;
+        if constexpr (std::is_same_v<M, section_message>)
+          host.on_section(m.upstream, m.first_id, m.last_id, m.notes, now_ns);
+        else if constexpr (std::is_same_v<M, prompt_message>)
+          host.on_prompt(m.upstream, m.max_id, now_ns);
+        else if constexpr (std::is_same_v<M, pull_message>)
+          host.on_pull(m.downstream, m.from_id, now_ns);
+        else if constexpr (std::is_same_v<M, commands_message>)
+          host.on_commands(m.commands, now_ns);
+        else
+          host.tick(now_ns);
+      },
+      message);
+}
+
+}  // namespace weft::node

@@ -1,0 +1,138 @@
+// The node's work without threads or processes: the shop's three
+// applications hosted by app_hosts and wired by real rings in heap memory.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "host_mesh.hpp"
+#include "shop/applications.hpp"
+#include "shop/shop.hpp"
+#include "weft/es/application_registry.hpp"
+#include "weft/store/memory_recorder.hpp"
+
+namespace weft::node {
+namespace {
+
+using testing::collected_replies;
+using testing::mesh;
+
+struct shop_system {
+  explicit shop_system(std::size_t ring_bytes) : wires(ring_bytes) {
+    for (auto name : {"Reservations", "Payments"}) {
+      wires.connect("Orders", name);
+      wires.connect(name, "Orders");
+    }
+    for (auto name : {"Orders", "Reservations", "Payments"})
+      recorders[name] = std::shared_ptr<es::recorder>(store::make_memory_recorder());
+    for (auto name : {"Orders", "Reservations", "Payments"}) start(name);
+  }
+
+  void start(const std::string& name) {
+    es::app_context context{name, recorders[name], nullptr, {}};
+    if (name == "Orders") apps[name] = std::make_unique<shop::Orders>(context);
+    if (name == "Reservations") apps[name] = std::make_unique<shop::Reservations>(context);
+    if (name == "Payments") apps[name] = std::make_unique<shop::Payments>(context);
+    auto [down, up] = wires.ends_of(name);
+    hosts[name] = std::make_unique<app_host>(*apps[name], std::move(down), std::move(up),
+                                             &replies, host_config{});
+    hosts[name]->start(clock::mono_nanos());
+  }
+
+  void stop(const std::string& name) {
+    hosts.erase(name);
+    apps.erase(name);
+  }
+
+  std::map<std::string, app_host*> live() {
+    std::map<std::string, app_host*> out;
+    for (auto& [name, host] : hosts) out[name] = host.get();
+    return out;
+  }
+
+  void order(std::uint64_t correlation, std::size_t count) {
+    std::vector<command_request> batch;
+    for (std::size_t i = 0; i < count; ++i)
+      batch.push_back({0, correlation + i, "create_order", R"({"customer":"ann","amount":5})"});
+    hosts.at("Orders")->on_commands(batch, clock::mono_nanos());
+  }
+
+  std::size_t events_of(const std::string& name, const std::string& topic) {
+    es::notification_query query;
+    query.limit = 1'000'000;
+    query.topics = {topic};
+    return recorders[name]->select_notifications(query).size();
+  }
+
+  mesh wires;
+  collected_replies replies;
+  std::map<std::string, std::shared_ptr<es::recorder>> recorders;
+  std::map<std::string, std::unique_ptr<es::application>> apps;
+  std::map<std::string, std::unique_ptr<app_host>> hosts;
+};
+
+TEST(AppHost, ShopOrdersEndReservedAndPaidOverRings) {
+  shop_system shop(1 << 16);
+  shop.order(1, 100);
+  shop.wires.pump(shop.live());
+  ASSERT_EQ(shop.replies.answers.size(), 100u);
+  for (auto& [id, answer] : shop.replies.answers) ASSERT_TRUE(answer.first) << answer.second;
+  EXPECT_EQ(shop.events_of("Reservations", "shop.ReservationMade"), 100u);
+  EXPECT_EQ(shop.events_of("Payments", "shop.PaymentMade"), 100u);
+  EXPECT_EQ(shop.events_of("Orders", "shop.OrderPaid"), 100u);
+}
+
+TEST(AppHost, TinyRingsApplyBackPressureWithoutLoss) {
+  shop_system shop(1 << 10);  // a few notifications per section, rings full all the time
+  for (int round = 0; round < 10; ++round) shop.order(1 + round * 50, 50);
+  shop.wires.pump(shop.live());
+  EXPECT_EQ(shop.events_of("Reservations", "shop.ReservationMade"), 500u);
+  EXPECT_EQ(shop.events_of("Orders", "shop.OrderPaid"), 500u);
+}
+
+TEST(AppHost, RestartedFollowerCatchesUpWithoutDuplicates) {
+  shop_system shop(1 << 12);
+  shop.order(1, 200);
+  shop.stop("Payments");
+  shop.wires.pump(shop.live());
+  EXPECT_EQ(shop.events_of("Orders", "shop.OrderReserved"), 200u);
+  EXPECT_EQ(shop.events_of("Payments", "shop.PaymentMade"), 0u);
+  shop.start("Payments");  // pulls from its tracking position + 1
+  shop.wires.pump(shop.live());
+  EXPECT_EQ(shop.events_of("Payments", "shop.PaymentMade"), 200u);
+  EXPECT_EQ(shop.events_of("Orders", "shop.OrderPaid"), 200u);
+}
+
+TEST(AppHost, RestartedLeaderPromptsAndServesPulls) {
+  shop_system shop(1 << 12);
+  shop.order(1, 50);
+  shop.wires.pump(shop.live());
+  shop.stop("Orders");
+  shop.start("Orders");
+  shop.order(100, 50);
+  shop.wires.pump(shop.live());
+  EXPECT_EQ(shop.events_of("Reservations", "shop.ReservationMade"), 100u);
+  EXPECT_EQ(shop.events_of("Orders", "shop.OrderPaid"), 100u);
+}
+
+TEST(AppHost, BadCommandGetsErrorReplyAndOthersInTheBatchAreRecorded) {
+  shop_system shop(1 << 16);
+  std::vector<command_request> batch = {
+      {0, 1, "create_order", R"({"amount":5})"},
+      {0, 2, "no_such_command", "{}"},
+      {0, 3, "create_order", R"({"amount":"five"})"},
+      {0, 4, "create_order", "{not json"},
+  };
+  shop.hosts.at("Orders")->on_commands(batch, clock::mono_nanos());
+  shop.wires.pump(shop.live());
+  EXPECT_TRUE(shop.replies.answers.at(1).first);
+  EXPECT_FALSE(shop.replies.answers.at(2).first);
+  EXPECT_NE(shop.replies.answers.at(2).second.find("no_such_command"), std::string::npos);
+  EXPECT_FALSE(shop.replies.answers.at(3).first);
+  EXPECT_NE(shop.replies.answers.at(3).second.find("amount"), std::string::npos);
+  EXPECT_FALSE(shop.replies.answers.at(4).first);
+  EXPECT_EQ(shop.events_of("Orders", "shop.OrderCreated"), 1u);
+  EXPECT_EQ(shop.events_of("Payments", "shop.PaymentMade"), 1u);
+}
+
+}  // namespace
+}  // namespace weft::node
