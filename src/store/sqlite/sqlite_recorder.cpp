@@ -11,7 +11,9 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <utility>
 
 #include "sqlite/buffered_wal.hpp"
 #include "sqlite/connection.hpp"
@@ -131,6 +133,7 @@ class sqlite_recorder final : public es::recorder {
     if (exclusive) {
       read_mutex_ = &write_mutex_;
       reader_ = writer_.get();
+      known_.emplace();
     } else {
       own_reader_ = std::make_unique<sqlite::connection>(file.string(), true, timeout);
       reader_ = own_reader_.get();
@@ -158,6 +161,7 @@ class sqlite_recorder final : public es::recorder {
       for (const auto& track : tracked) advance(track);
       for (const auto& event : events) ids.push_back(insert(event));
       sqlite::use(write_->commit)->run();
+      if (known_) known_->committed(ids, tracked);
     } catch (...) {
       rollback();
       check_usable();  // a failed WAL write says more than the COMMIT that reported it
@@ -203,15 +207,23 @@ class sqlite_recorder final : public es::recorder {
 
   std::uint64_t max_notification_id() override {
     std::lock_guard lock(*read_mutex_);
+    if (known_ && known_->max_id) return *known_->max_id;
     sqlite::use select(read_->max_notification);
-    return select->step() ? static_cast<std::uint64_t>(select->int64(0)) : 0;
+    const auto max = select->step() ? static_cast<std::uint64_t>(select->int64(0)) : 0;
+    if (known_) known_->max_id = max;
+    return max;
   }
 
   std::uint64_t max_tracking_id(std::string_view upstream) override {
     std::lock_guard lock(*read_mutex_);
+    if (known_) {
+      if (const auto* position = known_->position_of(upstream)) return *position;
+    }
     sqlite::use select(read_->tracking);
     select->bind(1, upstream);
-    return select->step() ? static_cast<std::uint64_t>(select->int64(0)) : 0;
+    const auto position = select->step() ? static_cast<std::uint64_t>(select->int64(0)) : 0;
+    if (known_) known_->positions.emplace_back(upstream, position);
+    return position;
   }
 
   bool has_tracking_id(std::string_view upstream, std::uint64_t id) override {
@@ -309,9 +321,29 @@ class sqlite_recorder final : public es::recorder {
                           "; reopen the recorder");
   }
 
+  // What an exclusive recorder, the file's only writer, knows without asking
+  // SQLite: followers ask for these on every prompt. Filled on first use,
+  // kept current by every commit; guarded by write_mutex_.
+  struct known_state {
+    std::optional<std::uint64_t> max_id;
+    std::vector<std::pair<std::string, std::uint64_t>> positions;  // few upstreams: a vector
+
+    std::uint64_t* position_of(std::string_view upstream) {
+      for (auto& [name, position] : positions)
+        if (name == upstream) return &position;
+      return nullptr;
+    }
+    void committed(const std::vector<std::uint64_t>& ids, std::span<const es::tracking> tracked) {
+      if (max_id && !ids.empty()) max_id = ids.back();
+      for (const auto& track : tracked)
+        if (auto* position = position_of(track.upstream)) *position = track.notification_id;
+    }
+  };
+
   bool read_only_;
-  std::string broken_;      // why the writer is unusable; guarded by write_mutex_
-  std::mutex write_mutex_;  // guards writer_ and write_
+  std::optional<known_state> known_;  // exclusive mode only
+  std::string broken_;                // why the writer is unusable; guarded by write_mutex_
+  std::mutex write_mutex_;            // guards writer_ and write_
   std::unique_ptr<sqlite::connection> writer_;
   std::unique_ptr<write_statements> write_;
   std::mutex own_read_mutex_;
