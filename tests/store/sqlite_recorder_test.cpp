@@ -73,6 +73,7 @@ TEST_F(SqliteRecorder, CreatesAWalDatabaseMarkedAsWeft) {
   EXPECT_EQ(raw_text(file, "PRAGMA journal_mode"), "wal");
   EXPECT_EQ(raw_text(file, "PRAGMA application_id"), std::to_string(0x77656674));
   EXPECT_EQ(raw_text(file, "SELECT version FROM weft_schema"), "1");
+  EXPECT_EQ(raw_text(file, "PRAGMA page_size"), "2048");
 }
 
 TEST_F(SqliteRecorder, MissingDirectoryIsAClearErrorAndNotCreated) {
