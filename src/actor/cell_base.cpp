@@ -107,8 +107,11 @@ void CellBase::add_child(const std::shared_ptr<CellBase>& child) {
 }
 
 std::string CellBase::anonymous_name() {
-  return "$" + std::to_string(anonymous_counter_.fetch_add(
-                   1, std::memory_order_relaxed));  // relaxed: a counter
+  // Built by append: GCC 12 at -O3 misreports "literal" + std::string (-Wrestrict).
+  std::string name("$");
+  name.append(std::to_string(
+      anonymous_counter_.fetch_add(1, std::memory_order_relaxed)));  // relaxed: a counter
+  return name;
 }
 
 void CellBase::remove_child(const std::shared_ptr<CellBase>& child) {

@@ -1,4 +1,4 @@
-// Thread caches and the shared depot behind pool_allocate / pool_free.
+// The slow paths of the node pool: the shared depot, slabs, thread-exit flush.
 #include "weft/actor/node_pool.hpp"
 
 #include <array>
@@ -8,21 +8,20 @@
 namespace weft::actor::detail {
 namespace {
 
-struct FreeBlock {
-  FreeBlock* next;
-};
+constexpr std::size_t slab_blocks = 64;
 
 struct Batch {
-  FreeBlock* head;
-  std::size_t count;
+  PoolFreeBlock* head;
+  std::uint32_t count;
 };
 
-// Batches freed by one thread for others; guarded by a mutex taken once per
-// pool_batch nodes. Leaked on purpose: thread caches flush into it at thread
-// exit, which may come after static destruction.
+// Batches freed by one thread for others, and every slab (kept reachable, as
+// blocks are never given back). Leaked on purpose: thread caches flush into
+// it at thread exit, which may come after static destruction.
 struct Depot {
   std::mutex mutex;
   std::array<std::vector<Batch>, pool_classes> batches;
+  std::vector<void*> slabs;
 };
 
 Depot& depot() {
@@ -30,87 +29,81 @@ Depot& depot() {
   return *instance;
 }
 
-// Beyond this many cached batches the depot returns memory to the allocator.
-constexpr std::size_t depot_max_batches = 1024;
-
-struct ClassCache {
-  FreeBlock* head = nullptr;
-  std::size_t count = 0;
-
-  Batch take(std::size_t n) {
-    Batch batch{head, 0};
-    FreeBlock* last = nullptr;
-    while (batch.count < n && head != nullptr) {
-      last = head;
-      head = head->next;
-      ++batch.count;
-    }
-    if (last != nullptr) last->next = nullptr;
-    count -= batch.count;
-    return batch;
+Batch take(std::size_t cls, std::uint32_t n) {
+  PoolThreadCache& cache = pool_cache;
+  Batch batch{cache.head[cls], 0};
+  PoolFreeBlock* last = nullptr;
+  while (batch.count < n && cache.head[cls] != nullptr) {
+    last = cache.head[cls];
+    cache.head[cls] = last->next;
+    ++batch.count;
   }
-};
-
-void release_batch(std::size_t cls, Batch batch) {
-  {
-    std::lock_guard lock(depot().mutex);
-    auto& list = depot().batches[cls];
-    if (list.size() < depot_max_batches) {
-      list.push_back(batch);
-      return;
-    }
-  }
-  while (batch.head != nullptr) {
-    FreeBlock* next = batch.head->next;
-    ::operator delete(batch.head);
-    batch.head = next;
-  }
+  if (last != nullptr) last->next = nullptr;
+  cache.count[cls] -= batch.count;
+  return batch;
 }
 
-struct ThreadCache {
-  std::array<ClassCache, pool_classes> classes;
+void give(std::size_t cls, Batch batch) {
+  if (batch.count == 0) return;
+  std::lock_guard lock(depot().mutex);
+  depot().batches[cls].push_back(batch);
+}
 
-  ~ThreadCache() {
-    for (std::size_t cls = 0; cls < pool_classes; ++cls) {
-      if (classes[cls].count != 0) release_batch(cls, classes[cls].take(classes[cls].count));
-    }
+struct ExitFlush {
+  ~ExitFlush() {
+    for (std::size_t cls = 0; cls < pool_classes; ++cls)
+      give(cls, take(cls, pool_cache.count[cls]));
+    pool_cache.registered = false;
   }
 };
-
-ThreadCache& cache() {
-  thread_local ThreadCache instance;
-  return instance;
-}
 
 }  // namespace
 
-void* pool_allocate(std::size_t cls) {
-  ClassCache& local = cache().classes[cls];
-  if (local.head == nullptr) {
-    std::unique_lock lock(depot().mutex);
+void pool_register_thread() noexcept {
+  thread_local ExitFlush flush;
+  (void)flush;
+  pool_cache.registered = true;
+}
+
+void* pool_refill(std::size_t cls) {
+  PoolThreadCache& cache = pool_cache;
+  if (!cache.registered) pool_register_thread();
+  {
+    std::lock_guard lock(depot().mutex);
     auto& list = depot().batches[cls];
-    if (list.empty()) {
-      lock.unlock();
-      return ::operator new(pool_class_bytes[cls]);
+    if (!list.empty()) {
+      Batch batch = list.back();
+      list.pop_back();
+      cache.head[cls] = batch.head;
+      cache.count[cls] = batch.count;
     }
-    Batch batch = list.back();
-    list.pop_back();
-    lock.unlock();
-    local.head = batch.head;
-    local.count = batch.count;
   }
-  FreeBlock* block = local.head;
-  local.head = block->next;
-  --local.count;
+  if (cache.head[cls] == nullptr) {
+    // A new slab, threaded in address order so that consecutive allocations
+    // are adjacent (the consumer's walk over them is then prefetchable).
+    const std::size_t bytes = pool_class_bytes[cls];
+    auto* slab = static_cast<char*>(::operator new(slab_blocks* bytes));
+    {
+      std::lock_guard lock(depot().mutex);
+      depot().slabs.push_back(slab);
+    }
+    PoolFreeBlock* head = nullptr;
+    for (std::size_t i = slab_blocks; i-- > 0;) {
+      auto* block = reinterpret_cast<PoolFreeBlock*>(slab + i * bytes);
+      block->next = head;
+      head = block;
+    }
+    cache.head[cls] = head;
+    cache.count[cls] = slab_blocks;
+  }
+  PoolFreeBlock* block = cache.head[cls];
+  cache.head[cls] = block->next;
+  --cache.count[cls];
   return block;
 }
 
-void pool_free(void* block, std::size_t cls) noexcept {
-  ClassCache& local = cache().classes[cls];
-  auto* free_block = static_cast<FreeBlock*>(block);
-  free_block->next = local.head;
-  local.head = free_block;
-  if (++local.count >= 2 * pool_batch) release_batch(cls, local.take(pool_batch));
+void pool_overflow(std::size_t cls) noexcept {
+  give(cls, take(cls, pool_batch));
 }
 
 }  // namespace weft::actor::detail

@@ -107,7 +107,10 @@ class Mailbox {
 
   /// Moves everything pushed so far into the consumer's cache. Consumer only.
   void take_pending() noexcept {
-    if (head_.load(std::memory_order_relaxed) == nullptr) return;
+    MailboxNode* head = head_.load(std::memory_order_relaxed);
+    // nullptr: nothing new; blocked or closed: a reader that does not hold the
+    // activation (a benchmark's polling consumer) must leave the state alone.
+    if (head == nullptr || head == blocked_node() || head == closed_node()) return;
     // acquire: pairs with the release in push(); the nodes' contents are visible.
     MailboxNode* lifo = head_.exchange(nullptr, std::memory_order_acquire);
     append_reversed(lifo);

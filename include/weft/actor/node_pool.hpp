@@ -3,8 +3,11 @@
 // to the allocator. Each thread keeps a free list per size class; a thread
 // that frees more than it allocates (the receiver of a fan-in) hands batches
 // to a shared depot, where allocating threads pick them up. Only that batch
-// hand-over takes a lock, once per `pool_batch` nodes.
+// hand-over takes a lock, once per `pool_batch` nodes. New blocks come in
+// slabs, so a producer's consecutive messages sit side by side in memory.
+// Slabs are never returned: the pool keeps its high-water mark.
 #include <cstddef>
+#include <cstdint>
 #include <iterator>
 #include <new>
 #include <utility>
@@ -23,10 +26,45 @@ constexpr std::size_t pool_class_of(std::size_t bytes) noexcept {
   return pool_classes;
 }
 
+struct PoolFreeBlock {
+  PoolFreeBlock* next;
+};
+
+/// One thread's free lists. Trivially destructible and initial-exec, so the
+/// fast paths below are a handful of instructions with no call.
+struct PoolThreadCache {
+  PoolFreeBlock* head[pool_classes];
+  std::uint32_t count[pool_classes];
+  bool registered;  // the exit hook that hands this cache to the depot is armed
+};
+[[gnu::tls_model("initial-exec")]] inline thread_local PoolThreadCache pool_cache{};
+
+/// Slow paths (node_pool.cpp): refill from the depot or a new slab; hand a
+/// batch to the depot; arm the thread-exit flush.
+void* pool_refill(std::size_t cls);
+void pool_overflow(std::size_t cls) noexcept;
+void pool_register_thread() noexcept;
+
 /// A block of class `cls` (< pool_classes). @threadsafe
-void* pool_allocate(std::size_t cls);
+inline void* pool_allocate(std::size_t cls) {
+  PoolThreadCache& cache = pool_cache;
+  if (PoolFreeBlock* block = cache.head[cls]) {
+    cache.head[cls] = block->next;
+    --cache.count[cls];
+    return block;
+  }
+  return pool_refill(cls);
+}
+
 /// Returns a block of class `cls`; any thread may free any block. @threadsafe
-void pool_free(void* block, std::size_t cls) noexcept;
+inline void pool_free(void* block, std::size_t cls) noexcept {
+  PoolThreadCache& cache = pool_cache;
+  if (!cache.registered) pool_register_thread();
+  auto* free_block = static_cast<PoolFreeBlock*>(block);
+  free_block->next = cache.head[cls];
+  cache.head[cls] = free_block;
+  if (++cache.count[cls] >= 2 * pool_batch) pool_overflow(cls);
+}
 
 template <class T>
 inline constexpr std::size_t pool_class_for = alignof(T) <= __STDCPP_DEFAULT_NEW_ALIGNMENT__
