@@ -22,7 +22,7 @@ std::string validate_header(const record_header& header, std::size_t offset, std
                        header.length, offset, capacity);
   }
   if (size > room) {
-    return fmt::format("length {} at offset {} exceeds the {} bytes the producer may have written",
+    return fmt::format("length {} at offset {} exceeds the {} bytes that may hold records there",
                        header.length, offset, room);
   }
   if (header.type == record_type::invalid) {
@@ -104,6 +104,9 @@ spsc_producer::spsc_producer(ring_region ring, doorbell* consumer_bell, std::str
   }
   head_cache_ = head;
   batch_start_ = claim_end_ = end;
+  // Publish what the predecessor committed but did not publish. Pairs with
+  // the acquire in spsc_consumer::try_read.
+  ring_.control->tail.store(end, std::memory_order_seq_cst);
 }
 
 bool spsc_producer::refresh_head(std::uint64_t needed_end) {
@@ -123,10 +126,20 @@ spsc_consumer::spsc_consumer(ring_region ring, std::string name)
     : ring_(ring), mask_(ring.capacity - 1), name_(std::move(name)) {
   check_region(ring_, name_);
   // Pairs with our predecessor's release in release(); we continue from there.
-  released_ = cursor_ = ring_.control->head.load(std::memory_order_acquire);
+  released_ = cursor_ = tail_cache_ = ring_.control->head.load(std::memory_order_acquire);
   if (released_ % record_alignment != 0) {
     throw weft::error(
         fmt::format("ring {}: head {} is not {}-byte aligned", name_, released_, record_alignment));
+  }
+}
+
+void spsc_consumer::refuse_tail(std::uint64_t tail) noexcept {
+  corrupt_ = true;
+  try {
+    error_ = fmt::format("ring {}: published tail {} is outside [{}, {}] or misaligned", name_,
+                         tail, cursor_, released_ + ring_.capacity);
+  } catch (...) {
+    error_ = "ring: corrupt tail (no memory to say more)";
   }
 }
 

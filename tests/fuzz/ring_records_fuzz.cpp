@@ -1,7 +1,7 @@
 // Fuzzes what a consumer and a restarted producer read from a ring that a
 // broken or hostile peer wrote: the first 8 bytes are the released head, the
-// rest is the buffer. Every record delivered must lie inside the buffer
-// (ASan checks the reads) and decode() must never crash on it.
+// next 8 the published tail, the rest is the buffer. Every record delivered must lie inside the
+// buffer (ASan checks the reads) and decode() must never crash on it.
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
@@ -30,15 +30,17 @@ struct fuzz_ring {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  if (size < 8) return 0;
+  if (size < 16) return 0;
   fuzz_ring ring;
   weft::shm::format_ring(ring.region);
-  std::uint64_t head = 0;
+  std::uint64_t head = 0, tail = 0;
   std::memcpy(&head, data, 8);
+  std::memcpy(&tail, data + 8, 8);
   head &= ~std::uint64_t{7} & 0xFFFF'FFFF;
-  std::memcpy(ring.region.data, data + 8, std::min(size - 8, capacity));
+  tail &= 0xFFFF'FFFF;  // misaligned and out-of-window tails stay possible
+  std::memcpy(ring.region.data, data + 16, std::min(size - 16, capacity));
   ring.region.control->head.store(head);
-  ring.region.control->tail.store(head);
+  ring.region.control->tail.store(tail);
 
   weft::shm::spsc_consumer consumer(ring.region, "fuzz");
   weft::shm::record_view view;

@@ -177,6 +177,7 @@ TEST_P(SpscRingValidation, RefusesAForgedHeaderAndNamesTheProblem) {
   local_ring ring(1024);
   const record_header header{GetParam().length, GetParam().type, 0};
   std::memcpy(ring.region.data, &header, sizeof header);
+  ring.region.control->tail.store(1016);  // claims nearly the whole ring is committed
   spsc_consumer consumer(ring.region, "victim");
   record_view view;
   EXPECT_EQ(consumer.try_read(view), read_status::corrupt);
@@ -190,9 +191,30 @@ INSTANTIATE_TEST_SUITE_P(
     EveryCheck, SpscRingValidation,
     ::testing::Values(forged{4, 7, "shorter than the 8-byte header"},
                       forged{2000, 7, "runs past the end of the 1024-byte buffer"},
-                      forged{1024, 7, "exceeds the 1016 bytes the producer may have written"},
+                      forged{1024, 7, "exceeds the 1016 bytes that may hold records there"},
                       forged{16, record_type::invalid, "type 0 (invalid)"},
                       forged{16, record_type::padding, "does not reach the end of the buffer"}));
+
+TEST(SpscRing, ConsumerRefusesATailOutsideItsWindow) {
+  for (std::uint64_t tail : {std::uint64_t{2048}, std::uint64_t{20}}) {
+    local_ring ring(1024);
+    ring.region.control->tail.store(tail);
+    spsc_consumer consumer(ring.region, "victim");
+    record_view view;
+    EXPECT_EQ(consumer.try_read(view), read_status::corrupt);
+    EXPECT_THAT(consumer.error(), HasSubstr("published tail " + std::to_string(tail)));
+  }
+}
+
+TEST(SpscRing, ACommittedLengthOfZeroBelowTheTailIsRefused) {
+  local_ring ring(1024);
+  ring.region.control->tail.store(64);  // nothing was written there
+  spsc_consumer consumer(ring.region, "victim");
+  record_view view;
+  EXPECT_EQ(consumer.try_read(view), read_status::corrupt);
+  EXPECT_THAT(consumer.error(),
+              HasSubstr("length 0 at offset 0 is shorter than the 8-byte header"));
+}
 
 TEST(SpscRing, ProducerRefusesAHeadOutsideItsWindow) {
   local_ring ring(1024);

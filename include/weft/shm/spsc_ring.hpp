@@ -4,14 +4,15 @@
 // the commit rule are drawn in record.hpp.
 //
 // Commit: the producer writes a record's payload and type, then its length
-// (release). A batch of claims is published by one store: the lengths of the
-// second and later records are written at claim time, the length of the
-// first one last, in commit(). Before that store the producer zeroes the
-// header slot after the batch, so the consumer always stops at the end of
-// what is committed and never reads a header left from an earlier lap; this
-// is why the producer keeps 8 bytes of the ring free and the consumer never
-// zeroes anything. The consumer does not read `tail`: the commit words are
-// its view of the producer's position; the producer caches `head`.
+// word (release), then publishes the new `tail` (seq_cst). A batch of claims
+// is committed and published at once: the lengths of the second and later
+// records are written at claim time, the length of the first one and the
+// tail in commit(). Before that the producer zeroes the header slot after the
+// batch, so a walk along the commit words always stops at the committed end
+// (this is why the producer keeps 8 bytes of the ring free). The consumer
+// caches `tail` and reads records only below it, so it never touches a cache
+// line the producer is still filling; it still checks every commit word and
+// header against the tail before trusting it. The producer caches `head`.
 //
 // Restarts (the supervisor bumps ring_control::epoch through reset_ring):
 // - A producer that died mid-write leaves an uncommitted first header (zero),
@@ -38,8 +39,8 @@ namespace weft::shm {
 /// Positions and epoch of one ring; plain data at the start of its region,
 /// followed by `capacity` bytes of records.
 struct ring_control {
-  /// Committed end as of the last commit (release); a hint for restarted
-  /// producers and tools. Written by the producer only.
+  /// Published end of the committed records (seq_cst store in commit());
+  /// the consumer reads up to it. Written by the producer only.
   alignas(cache_line) std::atomic<std::uint64_t> tail;
   /// Producer incarnation; bumped by reset_ring (supervisor), stamped into records.
   std::atomic<std::uint32_t> epoch;
@@ -160,13 +161,15 @@ class spsc_consumer {
   [[nodiscard]] std::uint64_t position() const noexcept { return cursor_; }
 
  private:
-  /// Marks the ring corrupt and words error() from the refused header.
+  /// Mark the ring corrupt and word error() from what was refused.
   void refuse(const record_header& header, std::size_t offset, std::size_t room) noexcept;
+  void refuse_tail(std::uint64_t tail) noexcept;
 
   ring_region ring_{};
   std::uint64_t mask_ = 0;
-  std::uint64_t released_ = 0;  // last value stored to head
-  std::uint64_t cursor_ = 0;    // next record to read
+  std::uint64_t released_ = 0;    // last value stored to head
+  std::uint64_t cursor_ = 0;      // next record to read
+  std::uint64_t tail_cache_ = 0;  // last published tail seen; records below it are committed
   bool corrupt_ = false;
   std::string name_;
   std::string error_;
@@ -214,16 +217,15 @@ inline claim spsc_producer::try_claim(std::uint16_t type, std::size_t payload_si
 
 inline void spsc_producer::commit() noexcept {
   if (claim_end_ == batch_start_) return;
-  // The slot after the batch must read zero before the batch becomes
-  // visible; the store below releases it.
+  // The slot after the batch must read zero before the batch is published.
   std::atomic_ref<std::uint32_t>(*length_word(claim_end_)).store(0, std::memory_order_relaxed);
-  // The commit. Pairs with the acquire in spsc_consumer::try_read, and (seq_cst)
-  // with the consumer's announcement in doorbell wait().
+  // The commit word; pairs with the acquire in a successor's constructor walk.
   std::atomic_ref<std::uint32_t>(*length_word(batch_start_))
-      .store(first_length_, std::memory_order_seq_cst);
+      .store(first_length_, std::memory_order_release);
   batch_start_ = claim_end_;
-  // Hint only; pairs with the acquire in the constructor of a successor.
-  ring_.control->tail.store(claim_end_, std::memory_order_release);
+  // The publication. Pairs with the acquire in spsc_consumer::try_read, and
+  // (seq_cst) with the consumer's announcement in doorbell wait().
+  ring_.control->tail.store(claim_end_, std::memory_order_seq_cst);
   if (bell_ != nullptr) ring(*bell_);
 }
 
@@ -238,26 +240,36 @@ inline push_result spsc_producer::try_push(std::uint16_t type, std::span<const s
 inline read_status spsc_consumer::try_read(record_view& out) noexcept {
   if (corrupt_) return read_status::corrupt;
   for (;;) {
+    if (cursor_ == tail_cache_) {
+      // Pairs with the seq_cst store of tail in spsc_producer::commit().
+      const std::uint64_t tail = ring_.control->tail.load(std::memory_order_acquire);
+      if (tail == cursor_) return read_status::empty;
+      if (tail < cursor_ || tail - released_ > ring_.capacity || tail % record_alignment != 0)
+          [[unlikely]] {
+        refuse_tail(tail);
+        return read_status::corrupt;
+      }
+      tail_cache_ = tail;
+    }
     const std::size_t offset = cursor_ & mask_;
-    // Pairs with the release (seq_cst) store in spsc_producer::commit().
-    const std::uint32_t length =
-        std::atomic_ref<std::uint32_t>(*reinterpret_cast<std::uint32_t*>(ring_.data + offset))
-            .load(std::memory_order_acquire);
-    if (length == 0) return read_status::empty;
     record_header header{};
     std::memcpy(&header, ring_.data + offset, sizeof header);
-    header.length = length;
-    // The producer never writes past released_ + capacity - one header slot.
-    const std::size_t room = released_ + ring_.capacity - record_header_size - cursor_;
+    // Ordered by the acquire of tail above; atomic because the producer's
+    // successor may walk it concurrently.
+    header.length =
+        std::atomic_ref<std::uint32_t>(*reinterpret_cast<std::uint32_t*>(ring_.data + offset))
+            .load(std::memory_order_relaxed);
+    // Everything below the published tail is committed: a record must lie there.
+    const std::size_t room = tail_cache_ - cursor_;
     if (!header_valid(header, offset, ring_.capacity, room)) [[unlikely]] {
       refuse(header, offset, room);
       return read_status::corrupt;
     }
-    cursor_ += align_record(length);
+    cursor_ += align_record(header.length);
     if (header.type == record_type::padding) continue;
     out.type = header.type;
     out.epoch = header.epoch;
-    out.payload = {ring_.data + offset + record_header_size, length - record_header_size};
+    out.payload = {ring_.data + offset + record_header_size, header.length - record_header_size};
     return read_status::record;
   }
 }
@@ -271,9 +283,8 @@ inline void spsc_consumer::release() noexcept {
 }
 
 inline bool spsc_consumer::has_data() const noexcept {
-  return !corrupt_ && std::atomic_ref<std::uint32_t>(
-                          *reinterpret_cast<std::uint32_t*>(ring_.data + (cursor_ & mask_)))
-                              .load(std::memory_order_seq_cst) != 0;
+  // seq_cst: pairs with the publication in commit() for doorbell wait().
+  return !corrupt_ && ring_.control->tail.load(std::memory_order_seq_cst) != cursor_;
 }
 
 template <class F>

@@ -55,6 +55,7 @@ inline void two_processes(const std::function<void()>& child, const std::functio
     ::_exit(0);
   }
   pin(0);
+  ::sched_yield();  // let the child reach its own core first
   parent();
   int status = 0;
   ::waitpid(pid, &status, 0);
@@ -64,9 +65,9 @@ inline void two_processes(const std::function<void()>& child, const std::functio
   }
 }
 
+/// Not measured: yields, so a peer on the same core (SCHED_FIFO) can run.
 inline void wait_ready(handshake& h, int n) {
-  while (h.ready.load(std::memory_order_acquire) < n) {
-  }
+  while (h.ready.load(std::memory_order_acquire) < n) ::sched_yield();
 }
 
 struct percentiles {

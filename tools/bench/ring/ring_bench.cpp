@@ -3,8 +3,11 @@
 // Usage: weft_ring_bench [scale]   (scale multiplies message counts; default 1)
 #include <fmt/format.h>
 
+#include <sched.h>
+
 #include <algorithm>
 #include <cstring>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -38,8 +41,10 @@ std::uint64_t first_word(std::span<const std::byte> p) {
   return v;
 }
 
+/// `share_core`: another producer is pinned to the same core, so yield when
+/// the ring is full (under SCHED_FIFO nothing else would let it run).
 void produce(shm::spsc_producer& p, std::size_t size, std::uint64_t n, std::size_t batch,
-             std::uint64_t base = 0) {
+             std::uint64_t base = 0, bool share_core = false) {
   std::vector<std::byte> msg(size);
   for (std::uint64_t i = 0; i < n; ++i) {
     const std::uint64_t seq = base + i;
@@ -47,7 +52,11 @@ void produce(shm::spsc_producer& p, std::size_t size, std::uint64_t n, std::size
     shm::claim c;
     while (!(c = p.try_claim(data_type, size))) {
       p.commit();
-      shm::spin_pause();
+      if (share_core) {
+        ::sched_yield();
+      } else {
+        shm::spin_pause();
+      }
     }
     std::memcpy(c.payload.data(), msg.data(), size);
     if ((i + 1) % batch == 0) p.commit();
@@ -98,9 +107,8 @@ double weft_mpsc_throughput(std::size_t size, std::uint64_t n_each, std::size_t 
       pin(0);
       auto client = shm::ingress_client::claim(s, 1);
       h->ready.fetch_add(1, std::memory_order_acq_rel);
-      while (h->start.load(std::memory_order_acquire) == 0) {
-      }
-      produce(client.requests(), size, n_each, batch, std::uint64_t{id} << 40);
+      while (h->start.load(std::memory_order_acquire) == 0) ::sched_yield();
+      produce(client.requests(), size, n_each, batch, std::uint64_t{id} << 40, true);
       ::_exit(0);
     }
     producers.push_back(pid);
@@ -188,11 +196,22 @@ percentiles median3_latency(F&& f) {
 
 int main(int argc, char** argv) {
   using namespace weft::bench;
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
   const double scale = argc > 1 ? std::atof(argv[1]) : 1.0;
   auto count = [&](std::size_t size, double divisor = 1) {
     const double base = size <= 64 ? 20e6 : size <= 512 ? 5e6 : 1e6;
     return static_cast<std::uint64_t>(base * scale / divisor);
   };
+  auto load = [] {
+    std::ifstream in("/proc/loadavg");
+    std::string one, five;
+    in >> one >> five;
+    return one + " " + five;
+  };
+  fmt::print(
+      "weft ring benchmark: producer on cpu 0, consumer on cpu 1, scale {}, scheduler {}, "
+      "load average {} at start\n\n",
+      scale, ::sched_getscheduler(0) == SCHED_FIFO ? "SCHED_FIFO" : "SCHED_OTHER", load());
   const std::size_t sizes[] = {64, 512, 4096};
   constexpr std::size_t batch = 32;
 
@@ -204,6 +223,7 @@ int main(int argc, char** argv) {
   auto measure = [&](const std::string& name, auto&& f) {
     row r{name, {}};
     for (int i = 0; i < 3; ++i) r.rate[i] = median3([&] { return f(sizes[i]); });
+    std::fprintf(stderr, "measured: %s\n", name.c_str());
     rows.push_back(r);
     return r;
   };
@@ -266,6 +286,7 @@ int main(int argc, char** argv) {
              weft_park.p50 / raw_futex.p50, weft_park.p99 / raw_futex.p99,
              weft_park.p999 / raw_futex.p999);
 
+  fmt::print("\nload average {} at the end\n", load());
   fmt::print("\nGoals (issue 4)\n");
   auto goal = [](const char* what, double value, double limit, bool at_least) {
     const bool met = at_least ? value >= limit : value <= limit;
