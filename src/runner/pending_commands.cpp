@@ -8,6 +8,7 @@
 #include "suggest.hpp"
 #include "weft/runner/commands.hpp"
 #include "weft/runner/system_file.hpp"
+#include "weft/runner/workers.hpp"
 
 namespace weft::runner {
 namespace {
@@ -29,7 +30,11 @@ void require_application(const system_spec& spec, const std::string& name,
 
 int run_command(const run_options& options, std::ostream& /*out*/) {
   const system_spec spec = load_system_file(options.system);
-  for (const auto& app : options.apps) require_application(spec, app, "--apps");
+  worker_plan plan;
+  plan.data_dir = options.data_dir.value_or(spec.data_dir);
+  plan.log_level = options.log_level;
+  plan.apps = options.apps;
+  worker_children(spec, plan);  // checks --apps
   not_yet("weft run");
 }
 

@@ -1,6 +1,8 @@
 // The weft command line: parsing in-process, and the real executable's exit
 // codes and messages.
 #include "weft/runner/cli.hpp"
+#include "weft/runner/system_file.hpp"
+#include "weft/runner/workers.hpp"
 
 #include <unistd.h>
 
@@ -63,6 +65,30 @@ TEST(CommandLine, WorkerArgumentsRoundTrip) {
   EXPECT_EQ(back.segment, worker.segment);
   EXPECT_EQ(back.data_dir, worker.data_dir);
   EXPECT_EQ(back.log_level, worker.log_level);
+}
+
+TEST(Workers, OneChildPerApplicationRunningTheWorkerCommand) {
+  const auto spec = load_system_file(data + "/shop.toml");
+  worker_plan plan;
+  plan.segment = "weft-shop";
+  plan.data_dir = "/var/shop";
+  auto children = worker_children(spec, plan);
+  ASSERT_EQ(children.size(), 3u);
+  EXPECT_EQ(children[2].name, "Payments");
+  const auto worker = std::get<worker_options>(std::get<command>(parse(children[2].launch.args)));
+  EXPECT_EQ(worker.system, spec.source);
+  EXPECT_EQ(worker.app, "Payments");
+  EXPECT_EQ(worker.segment, "weft-shop");
+  EXPECT_EQ(worker.data_dir, fs::path("/var/shop"));
+
+  plan.apps = {"Reservations"};
+  children = worker_children(spec, plan);
+  ASSERT_EQ(children.size(), 1u);
+  EXPECT_EQ(children[0].name, "Reservations");
+  plan.apps = {"Reservatons"};
+  EXPECT_THROW(worker_children(spec, plan), invalid_input);
+  EXPECT_EQ(supervisor_options_for(spec).limits.max_restarts, 5u);
+  EXPECT_EQ(worker_log_file("/var/shop", "Orders"), fs::path("/var/shop/Orders.log"));
 }
 
 TEST(CommandLine, CallTakesOptionalJson) {
