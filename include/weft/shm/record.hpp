@@ -7,10 +7,12 @@
 //   | length (u32)  | type  | epoch |  payload (n bytes)       |  pad   |
 //   +---------------+-------+-------+--------------------------+--------+
 //   length = 8 + n. It is the commit word: zero means "nothing committed here
-//   yet"; the producer stores it last (release), the consumer loads it first
-//   (acquire). A record of type `padding` fills the rest of the buffer when the
-//   next record would not fit before the wrap; its length reaches exactly to
-//   the end of the buffer. The next record starts at p + align8(length).
+//   yet". The producer stores it last (release), then publishes the ring's
+//   tail; the consumer reads only below the published tail and checks every
+//   commit word it meets there. A record of type `padding` fills the rest of
+//   the buffer when the next record would not fit before the wrap; its length
+//   reaches exactly to the end of the buffer. The next record starts at
+//   p + align8(length).
 //
 // Everything in a header comes from another process, so readers validate it
 // (validate_header) before trusting a byte of it.

@@ -15,11 +15,12 @@
 // header against the tail before trusting it. The producer caches `head`.
 //
 // Restarts (the supervisor bumps ring_control::epoch through reset_ring):
-// - A producer that died mid-write leaves an uncommitted first header (zero),
-//   so nothing it wrote afterwards is reachable: no torn record is delivered.
-//   Its successor starts at the committed end, found by walking the committed
-//   records from the published `tail` hint, and stamps the new epoch into its
-//   records, so the consumer can tell the incarnations apart.
+// - A producer that died mid-write never published the batch it was writing,
+//   so the consumer cannot see any of it: no torn record is delivered. Its
+//   successor walks the commit words from the published tail to the committed
+//   end (the predecessor may have died between commit and publication),
+//   publishes that end and continues there, stamping the new epoch into its
+//   records so the consumer can tell the incarnations apart.
 // - A restarted consumer starts at the released `head`: records its
 //   predecessor read but did not release are delivered again (at least once).
 #include <atomic>
