@@ -1,0 +1,67 @@
+#pragma once
+// weft::Client: talks to a running system from any process of the same user.
+// It claims one ingress lane per application it calls (its private request
+// ring and reply ring), so its commands to one application stay in order.
+// Commands may be pipelined: submit() many, then collect the replies.
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "weft/shm/segment.hpp"
+
+namespace weft::node {
+
+struct reply {
+  std::uint64_t correlation_id = 0;
+  bool ok = false;
+  std::string payload;  ///< the application's JSON reply text
+};
+
+/// Not thread-safe: one thread uses a client.
+class client {
+ public:
+  /// Attaches to the running system named `system` (one of this user's, with
+  /// a live supervisor). Throws weft::invalid_input naming the system and the
+  /// systems that are running when there is none of that name.
+  static client attach(std::string_view system);
+  explicit client(shm::segment segment);
+  client(client&&) noexcept;
+  ~client();
+
+  /// Sends command `name` with JSON `args_json` to `app` without waiting for
+  /// its reply; returns its correlation id. Waits while the application's
+  /// lane is full (collecting replies meanwhile), up to `timeout`
+  /// (weft::error naming the application then).
+  std::uint64_t submit(std::string_view app, std::string_view name, std::string_view args_json,
+                       std::chrono::milliseconds timeout = std::chrono::seconds(30));
+  /// Waits for the reply to `correlation_id` from `app`; weft::error on timeout.
+  reply wait(std::string_view app, std::uint64_t correlation_id,
+             std::chrono::milliseconds timeout = std::chrono::seconds(30));
+  /// submit() then wait().
+  reply call(std::string_view app, std::string_view name, std::string_view args_json,
+             std::chrono::milliseconds timeout = std::chrono::seconds(30));
+  /// Replies from `app` that arrived and were not waited for; waits up to
+  /// `timeout` for at least one when there are none yet.
+  std::vector<reply> take_replies(std::string_view app, std::chrono::milliseconds timeout);
+
+  [[nodiscard]] shm::segment& segment() noexcept;
+
+ private:
+  struct lane;
+  lane& lane_of(std::string_view app);
+
+  std::unique_ptr<shm::segment> segment_;
+  std::map<std::string, std::unique_ptr<lane>, std::less<>> lanes_;
+  std::uint64_t next_correlation_ = 1;
+};
+
+}  // namespace weft::node
+
+namespace weft {
+using Client = node::client;
+}  // namespace weft

@@ -1,0 +1,55 @@
+#pragma once
+// One application of a running system, hosted in this process: the node.
+//
+//   rings (segment) --poller thread--> mailbox --actor turn--> app_host --> recorder
+//                                                                |--> sections, prompts, pulls, replies
+//
+// The poller is the only reader of every ring this process consumes (edges
+// from leaders, pull requests from followers, client lanes). It copies each
+// record out, releases the ring, and tells the hosting actor. It stops
+// reading while `mailbox_limit` messages are in flight, so a slow recorder
+// fills the rings and the producers feel back-pressure instead of this
+// process's memory growing. The actor is the only writer of every ring this
+// process produces into.
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+
+#include "weft/es/application.hpp"
+#include "weft/node/app_host.hpp"
+#include "weft/shm/segment.hpp"
+
+namespace weft::node {
+
+struct worker_config {
+  host_config host;
+  std::uint32_t group_commit = 64;      ///< commands recorded in one transaction at most
+  std::size_t mailbox_limit = 32;       ///< messages in flight before the poller waits
+  std::chrono::milliseconds heartbeat{100};
+  std::chrono::milliseconds retry{1};   ///< how soon a backlog or due pull is retried
+};
+
+class worker {
+ public:
+  /// Hosts `app` as process `process_index` of `segment`. Both must outlive the worker.
+  worker(shm::segment& segment, std::uint32_t process_index, es::application& app,
+         worker_config config = {});
+  ~worker();
+  worker(const worker&) = delete;
+  worker& operator=(const worker&) = delete;
+
+  /// Runs on the calling thread (the poller) until request_stop(), then lets
+  /// the actor finish what it was given. Throws weft::error if the
+  /// application or a ring failed; the message is also the process table's
+  /// last error.
+  void run();
+  /// Ends run() soon. @threadsafe, async-signal-safe.
+  void request_stop() noexcept;
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace weft::node

@@ -1,0 +1,143 @@
+#include "weft/node/client.hpp"
+
+#include <thread>
+
+#include "weft/core/clock.hpp"
+#include "weft/core/error.hpp"
+#include "weft/node/inbound.hpp"
+#include "weft/shm/doorbell.hpp"
+#include "weft/shm/ingress.hpp"
+#include "weft/shm/protocol.hpp"
+
+namespace weft::node {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::int64_t deadline_after(std::chrono::milliseconds timeout) {
+  return clock::mono_nanos() + std::chrono::nanoseconds(timeout).count();
+}
+
+}  // namespace
+
+struct client::lane {
+  std::string app;
+  shm::ingress_client ingress;
+  std::map<std::uint64_t, reply> arrived;
+
+  // Moves every reply waiting in the ring into `arrived`.
+  void collect() {
+    ingress.replies().drain(
+        [&](const shm::record_view& record) {
+          auto decoded = shm::protocol::decode(record);
+          if (!decoded) return;  // a corrupt reply answers nothing we can name
+          const auto* view = std::get_if<shm::protocol::reply_view>(&*decoded);
+          if (view == nullptr) return;
+          arrived[view->correlation_id] =
+              reply{view->correlation_id, view->status == shm::protocol::reply_status::ok,
+                    std::string(reinterpret_cast<const char*>(view->payload.data()),
+                                view->payload.size())};
+        },
+        1024);
+  }
+
+  // Waits for a reply, or until `deadline`; false on timeout.
+  bool await_reply(std::int64_t deadline) {
+    const auto left = std::chrono::nanoseconds(std::max<std::int64_t>(0, deadline - clock::mono_nanos()));
+    return shm::wait(ingress.bell(), [&] { return ingress.replies().has_data(); },
+                     shm::wait_policy{20us, std::min<std::chrono::nanoseconds>(left, 100ms)});
+  }
+};
+
+client client::attach(std::string_view system) {
+  std::string running;
+  for (const auto& found : shm::list_systems()) {
+    if (!found.creator_alive || !found.problem.empty()) continue;
+    if (found.system_name == system) return client(shm::segment::attach(found.segment_name));
+    running += (running.empty() ? "" : ", ") + found.system_name;
+  }
+  throw invalid_input("no running system named '" + std::string(system) + "' (running: " +
+                      (running.empty() ? "none" : running) + ")");
+}
+
+client::client(shm::segment segment) : segment_(std::make_unique<shm::segment>(std::move(segment))) {}
+client::client(client&&) noexcept = default;
+client::~client() = default;
+
+shm::segment& client::segment() noexcept { return *segment_; }
+
+client::lane& client::lane_of(std::string_view app) {
+  if (auto found = lanes_.find(app); found != lanes_.end()) return *found->second;
+  const auto index = segment_->find_process(app);
+  if (!index) {
+    std::string known;
+    for (std::uint32_t p = 0; p < segment_->process_count(); ++p)
+      known += (p ? ", " : "") + std::string(shm::name_of(segment_->process(p)));
+    throw invalid_input("system '" + std::string(segment_->header().system_name) +
+                        "' has no application named '" + std::string(app) + "' (it has: " +
+                        known + ")");
+  }
+  auto made = std::make_unique<lane>(lane{std::string(app), shm::ingress_client::claim(*segment_, *index), {}});
+  return *lanes_.emplace(std::string(app), std::move(made)).first->second;
+}
+
+std::uint64_t client::submit(std::string_view app, std::string_view name,
+                             std::string_view args_json, std::chrono::milliseconds timeout) {
+  auto& target = lane_of(app);
+  const std::string payload = encode_command_payload(name, args_json);
+  const std::uint64_t id = next_correlation_++;
+  const std::int64_t deadline = deadline_after(timeout);
+  for (;;) {
+    const auto pushed = shm::protocol::push_command(target.ingress.requests(), id,
+                                                    std::as_bytes(std::span(payload)));
+    if (pushed == shm::push_result::ok) return id;
+    if (pushed == shm::push_result::corrupt)
+      throw error("lane to '" + target.app + "' is corrupt: " + target.ingress.requests().error());
+    // Full: the application is busy. Take its replies so it is never stuck on us.
+    target.collect();
+    if (clock::mono_nanos() >= deadline)
+      throw error("application '" + target.app + "' accepted no command for " +
+                  std::to_string(timeout.count()) + " ms");
+    std::this_thread::sleep_for(20us);
+  }
+}
+
+reply client::wait(std::string_view app, std::uint64_t correlation_id,
+                   std::chrono::milliseconds timeout) {
+  auto& target = lane_of(app);
+  const std::int64_t deadline = deadline_after(timeout);
+  for (;;) {
+    target.collect();
+    if (auto found = target.arrived.find(correlation_id); found != target.arrived.end()) {
+      reply out = std::move(found->second);
+      target.arrived.erase(found);
+      return out;
+    }
+    if (clock::mono_nanos() >= deadline)
+      throw error("no reply from '" + target.app + "' to command " +
+                  std::to_string(correlation_id) + " within " + std::to_string(timeout.count()) +
+                  " ms");
+    target.await_reply(deadline);
+  }
+}
+
+reply client::call(std::string_view app, std::string_view name, std::string_view args_json,
+                   std::chrono::milliseconds timeout) {
+  return wait(app, submit(app, name, args_json, timeout), timeout);
+}
+
+std::vector<reply> client::take_replies(std::string_view app, std::chrono::milliseconds timeout) {
+  auto& target = lane_of(app);
+  target.collect();
+  if (target.arrived.empty()) {
+    target.await_reply(deadline_after(timeout));
+    target.collect();
+  }
+  std::vector<reply> out;
+  out.reserve(target.arrived.size());
+  for (auto& [_, r] : target.arrived) out.push_back(std::move(r));
+  target.arrived.clear();
+  return out;
+}
+
+}  // namespace weft::node

@@ -1,0 +1,271 @@
+#include "weft/node/worker.hpp"
+
+#include <mutex>
+#include <thread>
+
+#include "weft/actor/behavior.hpp"
+#include "weft/actor/context.hpp"
+#include "weft/actor/system.hpp"
+#include "weft/core/clock.hpp"
+#include "weft/core/error.hpp"
+#include "weft/core/log.hpp"
+#include "weft/node/inbound.hpp"
+#include "weft/node/lane_replies.hpp"
+#include "weft/shm/doorbell.hpp"
+#include "weft/shm/ingress.hpp"
+#include "weft/shm/process_table.hpp"
+
+namespace weft::node {
+namespace {
+
+using namespace std::chrono_literals;
+
+// A ring this process consumes, and the index of its edge in the host's lists.
+struct inbound_ring {
+  shm::spsc_consumer ring;
+  std::size_t index;
+  std::string peer;
+};
+
+constexpr std::size_t records_per_poll = 16;
+
+}  // namespace
+
+struct worker::impl {
+  impl(shm::segment& seg, std::uint32_t index, es::application& application, worker_config cfg)
+      : segment(seg),
+        process(index),
+        entry(seg.process(index)),
+        app(application),
+        config(cfg),
+        ingress(seg, index),
+        replies(seg, index),
+        log(log::get("node." + application.name())) {
+    config.host.section_items = std::max<std::uint32_t>(config.host.section_items, 1);
+    std::vector<downstream_end> downstream;
+    std::vector<upstream_end> upstream;
+    for (std::uint32_t c = 0; c < seg.channel_count(); ++c) {
+      const auto& channel = seg.channel(c);
+      if (channel.leader == index) {
+        const std::string follower(shm::name_of(seg.process(channel.follower)));
+        from_followers.push_back({seg.upstream_consumer(c), downstream.size(), follower});
+        downstream.push_back({follower, seg.downstream_producer(c)});
+      }
+      if (channel.follower == index) {
+        const std::string leader(shm::name_of(seg.process(channel.leader)));
+        from_leaders.push_back({seg.downstream_consumer(c), upstream.size(), leader});
+        upstream.push_back({leader, seg.upstream_producer(c), tracking_gauge(c)});
+      }
+    }
+    host = std::make_unique<app_host>(
+        app, std::move(downstream), std::move(upstream), &replies, config.host,
+        host_gauges{&entry.notification_position, &entry.events_recorded, &entry.commands_handled,
+                    &entry.sections_sent, &entry.sections_received});
+  }
+
+  std::atomic<std::uint64_t>* tracking_gauge(std::uint32_t channel) {
+    for (std::uint32_t k = 0; k < entry.upstream_count && k < shm::max_upstreams; ++k)
+      if (entry.upstreams[k].channel == channel) return &entry.upstreams[k].tracking;
+    return nullptr;
+  }
+
+  actor::Behavior<host_message> behavior() {
+    return actor::setup<host_message>([this](actor::ActorContext<host_message>& ctx) {
+      ctx.timers().start_periodic("tick", tick_message{}, config.heartbeat);
+      return actor::receive<host_message>(
+          [this](actor::ActorContext<host_message>& ctx, host_message& message) {
+            const bool from_poller = !std::holds_alternative<tick_message>(message);
+            bool more = false;
+            try {
+              const std::int64_t now = clock::mono_nanos();
+              if (from_poller) {
+                dispatch(*host, message, now);
+                more = host->has_backlog();
+              } else {
+                more = host->tick(now);
+              }
+              more |= replies.flush();
+            } catch (const std::exception& e) {
+              fail(e.what());
+            }
+            // Pairs with the acquire loads in the poller: what this turn did happens before.
+            if (from_poller) in_flight.fetch_sub(1, std::memory_order_acq_rel);
+            if (failed.load(std::memory_order_acquire)) return actor::stopped<host_message>();
+            if (more && !ctx.timers().is_active("retry"))
+              ctx.timers().start_single("retry", tick_message{}, config.retry);
+            return actor::same<host_message>();
+          });
+    });
+  }
+
+  // The process table's error text has one writer at a time: poller and actor share this lock.
+  void note_error(const std::string& why) {
+    std::lock_guard lock(failure_mutex);
+    shm::set_last_error(entry, why);
+  }
+
+  void fail(const std::string& why) {
+    {
+      std::lock_guard lock(failure_mutex);
+      if (failure.empty()) failure = why;
+      shm::set_last_error(entry, why);
+    }
+    log->error("{}", why);
+    failed.store(true, std::memory_order_release);
+    stop.store(true, std::memory_order_release);
+    shm::wake(entry.bell);  // the poller may be asleep
+  }
+
+  void post(host_message message) {
+    in_flight.fetch_add(1, std::memory_order_acq_rel);
+    if (actor_ref.tell(std::move(message)) != actor::TellStatus::delivered) {
+      in_flight.fetch_sub(1, std::memory_order_acq_rel);
+      if (!failed.load(std::memory_order_acquire)) fail("the hosting actor stopped");
+    }
+  }
+
+  // Reads what waits in every ring; returns how many records were read.
+  std::size_t poll_once() {
+    std::size_t read = 0;
+    for (auto& in : from_leaders) {
+      read += in.ring.drain(
+          [&](const shm::record_view& record) {
+            auto message = decode_from_leader(in.index, record);
+            if (!message) return fail("from leader '" + in.peer + "': " + message.error().message);
+            post(std::move(*message));
+          },
+          records_per_poll);
+      check(in);
+    }
+    for (auto& in : from_followers) {
+      read += in.ring.drain(
+          [&](const shm::record_view& record) {
+            auto message = decode_from_follower(in.index, record);
+            if (!message)
+              return fail("from follower '" + in.peer + "': " + message.error().message);
+            post(std::move(*message));
+          },
+          records_per_poll);
+      check(in);
+    }
+    read += poll_commands();
+    return read;
+  }
+
+  void check(const inbound_ring& in) {
+    if (!in.ring.error().empty()) fail("ring with '" + in.peer + "': " + in.ring.error());
+  }
+
+  std::size_t poll_commands() {
+    commands_message batch;
+    std::uint32_t lane = 0;
+    shm::record_view record;
+    while (batch.commands.size() < config.group_commit) {
+      const auto status = ingress.try_read(lane, record);
+      if (status != shm::read_status::record) {
+        if (status == shm::read_status::corrupt)
+          log->warn("client lane {} is corrupt and ignored: {}", lane, ingress.error(lane));
+        break;
+      }
+      auto command = decode_command(lane, record);
+      if (command) {
+        batch.commands.push_back(std::move(*command));
+      } else {
+        // Without a valid record there is no correlation id to answer.
+        log->warn("client lane {}: {}", lane, command.error().message);
+        note_error("client lane " + std::to_string(lane) + ": " + command.error().message);
+      }
+    }
+    ingress.release_all();
+    const std::size_t read = batch.commands.size();
+    if (read > 0) post(std::move(batch));
+    return read;
+  }
+
+  bool has_data() const {
+    for (const auto& in : from_leaders)
+      if (in.ring.has_data()) return true;
+    for (const auto& in : from_followers)
+      if (in.ring.has_data()) return true;
+    return ingress.has_data();
+  }
+
+  void run() {
+    actor::SystemConfig actors;
+    actors.name = app.name();
+    actors.workers = 1;
+    actor::ActorSystem system(actors);
+    actor_ref = system.spawn(behavior(), "app");
+    // The first tick starts the host: prompts followers, pulls from leaders.
+    actor_ref.tell(tick_message{});
+    entry.state.store(shm::process_state::running, std::memory_order_relaxed);
+    log->info("hosting '{}' as process {} of {}", app.name(), process, segment.name());
+
+    std::int64_t next_beat = 0;
+    const shm::wait_policy waiting{50us, config.heartbeat};
+    while (!stop.load(std::memory_order_acquire)) {
+      const std::int64_t now = clock::mono_nanos();
+      if (now >= next_beat) {
+        entry.heartbeat_micros.store(clock::wall_micros(), std::memory_order_relaxed);
+        next_beat = now + std::chrono::nanoseconds(config.heartbeat).count();
+      }
+      const std::size_t depth = in_flight.load(std::memory_order_acquire);
+      entry.mailbox_depth.store(depth, std::memory_order_relaxed);
+      if (depth >= config.mailbox_limit) {
+        std::this_thread::sleep_for(20us);  // back-pressure: the rings fill meanwhile
+        continue;
+      }
+      if (poll_once() == 0) {
+        shm::wait(entry.bell, [&] { return stop.load(std::memory_order_acquire) || has_data(); },
+                  waiting);
+      }
+    }
+
+    entry.state.store(shm::process_state::stopping, std::memory_order_relaxed);
+    // Let the actor finish what it was given (bounded, should a turn hang).
+    const std::int64_t deadline = clock::mono_nanos() + std::chrono::nanoseconds(10s).count();
+    while (in_flight.load(std::memory_order_acquire) > 0 && !failed.load(std::memory_order_acquire) &&
+           clock::mono_nanos() < deadline)
+      std::this_thread::sleep_for(1ms);
+    system.shutdown(5s);
+    if (failed.load(std::memory_order_acquire)) {
+      std::lock_guard lock(failure_mutex);
+      throw error("application '" + app.name() + "' failed: " + failure);
+    }
+    entry.state.store(shm::process_state::stopped, std::memory_order_relaxed);
+    log->info("stopped '{}'", app.name());
+  }
+
+  shm::segment& segment;
+  std::uint32_t process;
+  shm::process_entry& entry;
+  es::application& app;
+  worker_config config;
+  shm::ingress_server ingress;  // read by the poller only; replies go through `replies`
+  lane_replies replies;         // written by the actor only
+  std::vector<inbound_ring> from_leaders;
+  std::vector<inbound_ring> from_followers;
+  std::unique_ptr<app_host> host;
+  std::shared_ptr<spdlog::logger> log;
+  actor::ActorRef<host_message> actor_ref;
+  std::atomic<std::size_t> in_flight{0};
+  std::atomic<bool> stop{false};
+  std::atomic<bool> failed{false};
+  std::mutex failure_mutex;
+  std::string failure;
+};
+
+worker::worker(shm::segment& segment, std::uint32_t process_index, es::application& app,
+               worker_config config)
+    : impl_(std::make_unique<impl>(segment, process_index, app, config)) {}
+
+worker::~worker() = default;
+
+void worker::run() { impl_->run(); }
+
+void worker::request_stop() noexcept {
+  impl_->stop.store(true, std::memory_order_release);
+  shm::wake(impl_->entry.bell);
+}
+
+}  // namespace weft::node
