@@ -13,7 +13,7 @@
 namespace weft::bench {
 
 inline const std::vector<std::string> recorder_kinds = {
-    "memory", "sqlite-normal", "sqlite-normal-x", "sqlite-full", "sqlite-full-x"};
+    "memory", "sqlite-normal", "sqlite-normal-shared", "sqlite-full", "sqlite-full-shared"};
 
 /// A fresh recorder of `kind` named `app` under `dir`: "memory", "sqlite-normal" or
 /// "sqlite-full" (SQLite's defaults: exclusive), with "-shared": exclusive = false.

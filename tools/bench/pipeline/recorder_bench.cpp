@@ -99,7 +99,8 @@ int main(int argc, char** argv) {
   app.add_option("-b,--batch", batch, "events per transaction in the batch scenario")
       ->check(CLI::PositiveNumber);
   app.add_option("-d,--dir", dir, "directory for database files (must be on a real disk)");
-  app.add_option("-r,--recorders", kinds, "memory, sqlite-normal, sqlite-full");
+  app.add_option("-r,--recorders", kinds,
+                 "memory, sqlite-normal, sqlite-full (+ \"-shared\": exclusive off)");
   CLI11_PARSE(app, argc, argv);
 
   std::filesystem::create_directories(dir);
