@@ -16,25 +16,23 @@ using std::chrono::nanoseconds;
 class DeadlineTable {
  public:
   struct Entry {
+    nanoseconds deadline;  // current key in deadlines_, so cancel() is O(log n)
     nanoseconds period;
     std::function<void()> callback;
   };
 
   TimerId add(nanoseconds deadline, nanoseconds period, std::function<void()> callback) {
     TimerId id = ++last_id_;
-    entries_.emplace(id, Entry{period, std::move(callback)});
+    entries_.emplace(id, Entry{deadline, period, std::move(callback)});
     deadlines_.emplace(std::make_pair(deadline, id), id);
     return id;
   }
 
   void cancel(TimerId id) {
-    if (entries_.erase(id) == 0) return;
-    for (auto it = deadlines_.begin(); it != deadlines_.end(); ++it) {
-      if (it->second == id) {
-        deadlines_.erase(it);
-        return;
-      }
-    }
+    auto it = entries_.find(id);
+    if (it == entries_.end()) return;
+    deadlines_.erase(std::make_pair(it->second.deadline, id));
+    entries_.erase(it);
   }
 
   [[nodiscard]] bool empty() const { return deadlines_.empty(); }
@@ -49,7 +47,8 @@ class DeadlineTable {
     auto it = entries_.find(id);
     if (it == entries_.end()) return {};
     if (it->second.period.count() > 0) {
-      deadlines_.emplace(std::make_pair(key.first + it->second.period, id), id);
+      it->second.deadline = key.first + it->second.period;
+      deadlines_.emplace(std::make_pair(it->second.deadline, id), id);
       return it->second.callback;
     }
     auto callback = std::move(it->second.callback);

@@ -37,8 +37,9 @@ struct Worker {
   std::thread thread;
 };
 
-thread_local Worker* tl_worker = nullptr;
-thread_local const void* tl_scheduler = nullptr;
+// initial-exec: read on every schedule(); avoids a __tls_get_addr call per message.
+[[gnu::tls_model("initial-exec")]] thread_local Worker* tl_worker = nullptr;
+[[gnu::tls_model("initial-exec")]] thread_local const void* tl_scheduler = nullptr;
 
 class WorkStealingScheduler final : public Scheduler {
  public:

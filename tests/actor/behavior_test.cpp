@@ -12,7 +12,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct Fixture : ::testing::Test {
+struct ActorBehavior : ::testing::Test {
   std::vector<SystemEvent> events;  // before the system: its shutdown still publishes
   ActorSystem system{ActorSystem::deterministic_config()};
 
@@ -49,7 +49,7 @@ Behavior<Increment> counter(int n) {
 
 }  // namespace
 
-TEST_F(Fixture, MessagesFromOneSenderArriveInOrder) {
+TEST_F(ActorBehavior, MessagesFromOneSenderArriveInOrder) {
   std::vector<int> seen;
   auto ref = system.spawn(recorder(seen), "recorder");
   for (int i = 0; i < 1000; ++i) ref.tell(i);
@@ -58,7 +58,7 @@ TEST_F(Fixture, MessagesFromOneSenderArriveInOrder) {
   for (int i = 0; i < 1000; ++i) EXPECT_EQ(seen[i], i);
 }
 
-TEST_F(Fixture, BecomeCountsOneTwoThree) {
+TEST_F(ActorBehavior, BecomeCountsOneTwoThree) {
   std::vector<int> replies;
   auto probe = system.spawn(recorder(replies), "probe");
   auto ref = system.spawn(counter(0), "counter");
@@ -67,7 +67,7 @@ TEST_F(Fixture, BecomeCountsOneTwoThree) {
   EXPECT_EQ(replies, (std::vector<int>{1, 2, 3}));
 }
 
-TEST_F(Fixture, SetupRunsOnceAtStart) {
+TEST_F(ActorBehavior, SetupRunsOnceAtStart) {
   int setups = 0;
   std::vector<int> seen;
   auto ref = system.spawn(setup<int>([&](ActorContext<int>&) {
@@ -84,7 +84,7 @@ TEST_F(Fixture, SetupRunsOnceAtStart) {
   EXPECT_EQ(seen, (std::vector<int>{1, 2}));
 }
 
-TEST_F(Fixture, StoppedStopsAndLaterTellsAreDeadLetters) {
+TEST_F(ActorBehavior, StoppedStopsAndLaterTellsAreDeadLetters) {
   record_events();
   int handled = 0;
   auto ref = system.spawn(receive<int>([&](ActorContext<int>&, int&) {
@@ -106,7 +106,7 @@ TEST_F(Fixture, StoppedStopsAndLaterTellsAreDeadLetters) {
   EXPECT_FALSE(system.lookup("/once").has_value());
 }
 
-TEST_F(Fixture, LifecycleHooksRunInOrder) {
+TEST_F(ActorBehavior, LifecycleHooksRunInOrder) {
   std::vector<std::string> order;
   auto behavior = setup<int>([&](ActorContext<int>&) {
     order.push_back("setup");
@@ -125,7 +125,7 @@ TEST_F(Fixture, LifecycleHooksRunInOrder) {
   EXPECT_EQ(order, (std::vector<std::string>{"setup", "pre_start", "message", "post_stop"}));
 }
 
-TEST_F(Fixture, ForcedStopRunsPostStop) {
+TEST_F(ActorBehavior, ForcedStopRunsPostStop) {
   bool post_stop = false;
   auto ref = system.spawn(
       with_lifecycle(ignore<int>(), Lifecycle<int>{.post_stop = [&](auto&) { post_stop = true; }}),
@@ -141,7 +141,7 @@ struct ParentMsg {
   int value;
 };
 
-TEST_F(Fixture, ChildrenGetMessagesAndStopBeforeTheirParent) {
+TEST_F(ActorBehavior, ChildrenGetMessagesAndStopBeforeTheirParent) {
   std::vector<int> child_seen;
   std::vector<std::string> stops;
   ActorRef<int> child;
@@ -171,7 +171,7 @@ TEST_F(Fixture, ChildrenGetMessagesAndStopBeforeTheirParent) {
   EXPECT_EQ(child.tell(1), TellStatus::dead);
 }
 
-TEST_F(Fixture, DuplicateChildNameIsAnError) {
+TEST_F(ActorBehavior, DuplicateChildNameIsAnError) {
   bool threw = false;
   system.spawn(setup<int>([&](ActorContext<int>& ctx) {
                  ctx.spawn(ignore<int>(), "twin");
@@ -193,7 +193,7 @@ struct WatchMsg {
   AnyRef target;
 };
 
-TEST_F(Fixture, WatchDeliversExactlyOneTerminatedForAnyActor) {
+TEST_F(ActorBehavior, WatchDeliversExactlyOneTerminatedForAnyActor) {
   std::vector<std::string> terminated;
   // The watched actor is not a child: it lives in another tree.
   auto other = system.spawn(ignore<int>(), "other");
@@ -215,7 +215,7 @@ TEST_F(Fixture, WatchDeliversExactlyOneTerminatedForAnyActor) {
   EXPECT_EQ(terminated, (std::vector<std::string>{"/other"}));
 }
 
-TEST_F(Fixture, WatchingADeadActorDeliversTerminatedAtOnce) {
+TEST_F(ActorBehavior, WatchingADeadActorDeliversTerminatedAtOnce) {
   int terminated = 0;
   auto dead = system.spawn(stopped<int>(), "dead");
   system.run_until_idle();
@@ -234,7 +234,7 @@ TEST_F(Fixture, WatchingADeadActorDeliversTerminatedAtOnce) {
   EXPECT_EQ(terminated, 1);
 }
 
-TEST_F(Fixture, UnwatchSuppressesTerminatedAndWatchWithSendsAMessage) {
+TEST_F(ActorBehavior, UnwatchSuppressesTerminatedAndWatchWithSendsAMessage) {
   std::vector<int> seen;
   auto a = system.spawn(ignore<int>(), "a");
   auto b = system.spawn(ignore<int>(), "b");
@@ -252,7 +252,7 @@ TEST_F(Fixture, UnwatchSuppressesTerminatedAndWatchWithSendsAMessage) {
   EXPECT_EQ(seen, (std::vector<int>{100}));
 }
 
-TEST_F(Fixture, LookupFindsNestedPathsAndNotMissingOnes) {
+TEST_F(ActorBehavior, LookupFindsNestedPathsAndNotMissingOnes) {
   system.spawn(setup<int>([](ActorContext<int>& ctx) {
                  ctx.spawn(setup<int>([](ActorContext<int>& c) {
                              c.spawn(ignore<int>(), "worker-3");
@@ -274,7 +274,7 @@ TEST_F(Fixture, LookupFindsNestedPathsAndNotMissingOnes) {
   EXPECT_FALSE(system.lookup("/orders/").has_value());
 }
 
-TEST_F(Fixture, RefsCompareHashAndPrintTheirPath) {
+TEST_F(ActorBehavior, RefsCompareHashAndPrintTheirPath) {
   auto a = system.spawn(ignore<int>(), "a");
   auto b = system.spawn(ignore<int>(), "b");
   auto a2 = system.lookup<int>("/a");
@@ -288,7 +288,7 @@ TEST_F(Fixture, RefsCompareHashAndPrintTheirPath) {
   EXPECT_EQ(out.str(), "/a");
 }
 
-TEST_F(Fixture, UnhandledPublishesAnEvent) {
+TEST_F(ActorBehavior, UnhandledPublishesAnEvent) {
   record_events();
   auto ref = system.spawn(receive<int>([](ActorContext<int>&, int& v) {
                             return v < 0 ? unhandled<int>() : same<int>();
@@ -309,7 +309,7 @@ struct Question {
   ActorRef<int> reply_to;
 };
 
-TEST_F(Fixture, AskGetsTheReply) {
+TEST_F(ActorBehavior, AskGetsTheReply) {
   auto doubler = system.spawn(receive<Question>([](ActorContext<Question>&, Question& q) {
                                 q.reply_to.tell(q.value * 2);
                                 return same<Question>();
@@ -321,7 +321,7 @@ TEST_F(Fixture, AskGetsTheReply) {
   EXPECT_EQ(reply.get(), 42);
 }
 
-TEST_F(Fixture, AskWithoutReplyFailsWithTimeout) {
+TEST_F(ActorBehavior, AskWithoutReplyFailsWithTimeout) {
   auto silent = system.spawn(ignore<Question>(), "silent");
   auto reply = silent.ask<int>([](ActorRef<int> reply_to) { return Question{1, reply_to}; }, 100ms);
   system.run_until_idle();
@@ -331,7 +331,7 @@ TEST_F(Fixture, AskWithoutReplyFailsWithTimeout) {
   EXPECT_THROW(reply.get(), ask_timeout);
 }
 
-TEST_F(Fixture, PipeToSelfDeliversValueAndFailure) {
+TEST_F(ActorBehavior, PipeToSelfDeliversValueAndFailure) {
   std::vector<int> seen;
   Promise<int> ok;
   Promise<int> bad;
@@ -351,7 +351,7 @@ TEST_F(Fixture, PipeToSelfDeliversValueAndFailure) {
   EXPECT_EQ(seen, (std::vector<int>{42, -1}));
 }
 
-TEST_F(Fixture, ShutdownStopsChildrenFirstAndDeadLettersQueuedMessages) {
+TEST_F(ActorBehavior, ShutdownStopsChildrenFirstAndDeadLettersQueuedMessages) {
   record_events();
   std::vector<std::string> stops;
   std::vector<int> handled;
@@ -377,7 +377,7 @@ TEST_F(Fixture, ShutdownStopsChildrenFirstAndDeadLettersQueuedMessages) {
   EXPECT_THROW(system.spawn(ignore<int>(), "late"), system_stopped);
 }
 
-TEST_F(Fixture, TimersFireReplaceAndStopWithTheActor) {
+TEST_F(ActorBehavior, TimersFireReplaceAndStopWithTheActor) {
   std::vector<int> seen;
   auto ref = system.spawn(setup<int>([&](ActorContext<int>& ctx) {
                             ctx.timers().start_single("once", 1, 10ms);
@@ -402,7 +402,7 @@ TEST_F(Fixture, TimersFireReplaceAndStopWithTheActor) {
   EXPECT_EQ(static_cast<ManualTimerService&>(*system.core().timers).pending(), 0u);
 }
 
-TEST_F(Fixture, TimersAreCancelledWhenTheActorStops) {
+TEST_F(ActorBehavior, TimersAreCancelledWhenTheActorStops) {
   std::vector<int> seen;
   auto ref = system.spawn(setup<int>([&](ActorContext<int>& ctx) {
                             ctx.timers().start_periodic("tick", 1, 10ms);

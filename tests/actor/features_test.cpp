@@ -11,7 +11,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct Fixture : ::testing::Test {
+struct ActorFeatures : ::testing::Test {
   std::vector<int> seen;
   std::vector<SpyEvent> spied;
   std::vector<SystemEvent> events;
@@ -39,7 +39,7 @@ struct Fixture : ::testing::Test {
 
 }  // namespace
 
-TEST_F(Fixture, BoundedDropNewKeepsTheFirstMessages) {
+TEST_F(ActorFeatures, BoundedDropNewKeepsTheFirstMessages) {
   system.events().subscribe([this](const SystemEvent& e) { events.push_back(e); });
   auto ref =
       system.spawn(recorder(), "bounded", MailboxConfig::bounded(2, OverflowPolicy::drop_new));
@@ -52,7 +52,7 @@ TEST_F(Fixture, BoundedDropNewKeepsTheFirstMessages) {
   EXPECT_EQ(dropped_events(), 8u);
 }
 
-TEST_F(Fixture, BoundedRejectFailsTheSendersTell) {
+TEST_F(ActorFeatures, BoundedRejectFailsTheSendersTell) {
   auto ref = system.spawn(recorder(), "bounded", MailboxConfig::bounded(2, OverflowPolicy::reject));
   system.run_until_idle();
   std::vector<TellStatus> statuses;
@@ -65,7 +65,7 @@ TEST_F(Fixture, BoundedRejectFailsTheSendersTell) {
   EXPECT_EQ(ref.tell(10), TellStatus::delivered);  // room again
 }
 
-TEST_F(Fixture, BoundedDropOldestKeepsTheNewestMessages) {
+TEST_F(ActorFeatures, BoundedDropOldestKeepsTheNewestMessages) {
   system.events().subscribe([this](const SystemEvent& e) { events.push_back(e); });
   auto ref =
       system.spawn(recorder(), "bounded", MailboxConfig::bounded(2, OverflowPolicy::drop_oldest));
@@ -81,7 +81,7 @@ struct Ping {
   ActorRef<int> reply_to;
 };
 
-TEST_F(Fixture, SpyReportsMessagesInOrderWithMonotonicTimestamps) {
+TEST_F(ActorFeatures, SpyReportsMessagesInOrderWithMonotonicTimestamps) {
   auto probe = spy_probe();
   auto replies = system.spawn(recorder(), "replies");
   auto spied_actor = system.spawn(spy(receive<Ping>([](ActorContext<Ping>& ctx, Ping& p) {
@@ -108,7 +108,7 @@ TEST_F(Fixture, SpyReportsMessagesInOrderWithMonotonicTimestamps) {
   EXPECT_EQ(seen, (std::vector<int>{1, 2, 3}));  // replies still arrive
 }
 
-TEST_F(Fixture, SpyChildrenOnlyWhenAskedTo) {
+TEST_F(ActorFeatures, SpyChildrenOnlyWhenAskedTo) {
   auto probe = spy_probe();
   auto parent_behavior = [](const char* child_name) {
     return setup<int>([child_name](ActorContext<int>& ctx) {
@@ -130,7 +130,7 @@ TEST_F(Fixture, SpyChildrenOnlyWhenAskedTo) {
   EXPECT_EQ(paths, (std::vector<std::string>{"/with", "/with/c", "/without"}));
 }
 
-TEST_F(Fixture, ReceptionistRegistersFindsNotifiesAndDeregisters) {
+TEST_F(ActorFeatures, ReceptionistRegistersFindsNotifiesAndDeregisters) {
   const ServiceKey<int> key{"workers"};
   std::vector<std::size_t> listing_sizes;
   auto subscriber =

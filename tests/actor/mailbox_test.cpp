@@ -20,7 +20,7 @@ struct Item : MailboxNode {
 
 }  // namespace
 
-TEST(Mailbox, OnlyThePushThatUnblocksTheReaderMustSchedule) {
+TEST(ActorMailbox, OnlyThePushThatUnblocksTheReaderMustSchedule) {
   Mailbox box;
   Item a, b, c;
   EXPECT_EQ(box.push(&a), PushResult::must_schedule);
@@ -34,7 +34,7 @@ TEST(Mailbox, OnlyThePushThatUnblocksTheReaderMustSchedule) {
   EXPECT_EQ(box.push(&a), PushResult::must_schedule);
 }
 
-TEST(Mailbox, TryBlockFailsWhenSomethingArrived) {
+TEST(ActorMailbox, TryBlockFailsWhenSomethingArrived) {
   Mailbox box;
   Item a, b;
   box.push(&a);
@@ -45,7 +45,7 @@ TEST(Mailbox, TryBlockFailsWhenSomethingArrived) {
   EXPECT_TRUE(box.try_block());
 }
 
-TEST(Mailbox, CloseReturnsTheRestInOrderAndRefusesLaterPushes) {
+TEST(ActorMailbox, CloseReturnsTheRestInOrderAndRefusesLaterPushes) {
   Mailbox box;
   Item items[4];
   for (auto& item : items) box.push(&item);
@@ -59,7 +59,7 @@ TEST(Mailbox, CloseReturnsTheRestInOrderAndRefusesLaterPushes) {
   EXPECT_EQ(box.close(), nullptr);  // closing twice is harmless
 }
 
-TEST(Mailbox, BoundedPoliciesReportFullness) {
+TEST(ActorMailbox, BoundedPoliciesReportFullness) {
   Item items[3];
   Mailbox drop(MailboxConfig::bounded(2, OverflowPolicy::drop_new));
   EXPECT_EQ(drop.push(&items[0]), PushResult::must_schedule);
@@ -75,7 +75,7 @@ TEST(Mailbox, BoundedPoliciesReportFullness) {
 // Producers hand the reader role to a consumer thread exactly as actors do:
 // whoever gets must_schedule passes a token; the consumer drains until it
 // blocks the mailbox again. Two active readers at once would be a bug.
-TEST(Mailbox, ConcurrentProducersKeepOrderAndScheduleExactlyOnce) {
+TEST(ActorMailbox, ConcurrentProducersKeepOrderAndScheduleExactlyOnce) {
   constexpr int producers = 4;
   constexpr int per_producer = 100000;
   Mailbox box;
@@ -128,7 +128,7 @@ TEST(Mailbox, ConcurrentProducersKeepOrderAndScheduleExactlyOnce) {
   EXPECT_EQ(tokens.load(), 0);
 }
 
-TEST(NodePool, ReusesFreedBlocks) {
+TEST(ActorNodePool, ReusesFreedBlocks) {
   constexpr std::size_t cls = detail::pool_class_of(sizeof(Item));
   std::set<void*> first;
   std::vector<void*> blocks;
@@ -141,7 +141,7 @@ TEST(NodePool, ReusesFreedBlocks) {
   for (void* b : blocks) detail::pool_free(b, cls);
 }
 
-TEST(NodePool, BlocksFreedOnAnotherThreadComeBackThroughTheDepot) {
+TEST(ActorNodePool, BlocksFreedOnAnotherThreadComeBackThroughTheDepot) {
   constexpr std::size_t cls = detail::pool_class_of(64);
   constexpr int count = 4 * static_cast<int>(detail::pool_batch);
   std::vector<void*> blocks;

@@ -30,14 +30,14 @@ Behavior<int> fragile(Counted& out) {
   });
 }
 
-struct Fixture : ::testing::Test {
+struct ActorSupervision : ::testing::Test {
   Counted c, a, b;  // before the system: actors use them until its shutdown
   ActorSystem system{ActorSystem::deterministic_config()};
 };
 
 }  // namespace
 
-TEST_F(Fixture, WithoutAStrategyAFailureStops) {
+TEST_F(ActorSupervision, WithoutAStrategyAFailureStops) {
   auto ref = system.spawn(fragile(c), "plain");
   ref.tell(1);
   ref.tell(-1);
@@ -47,7 +47,7 @@ TEST_F(Fixture, WithoutAStrategyAFailureStops) {
   EXPECT_EQ(ref.tell(3), TellStatus::dead);
 }
 
-TEST_F(Fixture, RestartResetsStateThroughSetupAndKeepsTheMailbox) {
+TEST_F(ActorSupervision, RestartResetsStateThroughSetupAndKeepsTheMailbox) {
   auto ref = system.spawn(supervise(fragile(c), SupervisorStrategy::restart()), "worker");
   ref.tell(1);
   ref.tell(2);
@@ -59,7 +59,7 @@ TEST_F(Fixture, RestartResetsStateThroughSetupAndKeepsTheMailbox) {
   EXPECT_EQ(c.seen, (std::vector<int>{1, 2, 1, 2}));
 }
 
-TEST_F(Fixture, ResumeKeepsState) {
+TEST_F(ActorSupervision, ResumeKeepsState) {
   auto ref = system.spawn(supervise(fragile(c), SupervisorStrategy::resume()), "worker");
   for (int v : {1, -1, 2}) ref.tell(v);
   system.run_until_idle();
@@ -67,7 +67,7 @@ TEST_F(Fixture, ResumeKeepsState) {
   EXPECT_EQ(c.seen, (std::vector<int>{1, 2}));
 }
 
-TEST_F(Fixture, MoreRestartsThanTheLimitStop) {
+TEST_F(ActorSupervision, MoreRestartsThanTheLimitStop) {
   auto ref = system.spawn(supervise(fragile(c), SupervisorStrategy::restart().with_limit(2, 10s)),
                           "worker");
   for (int v : {-1, -1, 5, -1, 6}) ref.tell(v);
@@ -77,7 +77,7 @@ TEST_F(Fixture, MoreRestartsThanTheLimitStop) {
   EXPECT_EQ(ref.tell(7), TellStatus::dead);
 }
 
-TEST_F(Fixture, RestartsOutsideTheWindowAreForgotten) {
+TEST_F(ActorSupervision, RestartsOutsideTheWindowAreForgotten) {
   auto ref = system.spawn(supervise(fragile(c), SupervisorStrategy::restart().with_limit(2, 100ms)),
                           "worker");
   ref.tell(-1);
@@ -93,7 +93,7 @@ TEST_F(Fixture, RestartsOutsideTheWindowAreForgotten) {
   EXPECT_EQ(ref.tell(1), TellStatus::delivered);
 }
 
-TEST_F(Fixture, RestartLimitsCountPerChild) {
+TEST_F(ActorSupervision, RestartLimitsCountPerChild) {
   ActorRef<int> ra;
   ActorRef<int> rb;
   system.spawn(setup<int>([&](ActorContext<int>& ctx) {
@@ -118,7 +118,7 @@ TEST_F(Fixture, RestartLimitsCountPerChild) {
   EXPECT_EQ(rb.tell(2), TellStatus::delivered);
 }
 
-TEST_F(Fixture, TheDeciderChoosesPerException) {
+TEST_F(ActorSupervision, TheDeciderChoosesPerException) {
   auto decider = [](const std::exception_ptr& failure) {
     try {
       std::rethrow_exception(failure);
@@ -144,7 +144,7 @@ TEST_F(Fixture, TheDeciderChoosesPerException) {
   EXPECT_EQ(ref.tell(4), TellStatus::dead);
 }
 
-TEST_F(Fixture, ADeciderThatThrowsStops) {
+TEST_F(ActorSupervision, ADeciderThatThrowsStops) {
   auto strategy =
       SupervisorStrategy::deciding([](const std::exception_ptr&) -> Directive { throw 1; });
   auto ref = system.spawn(supervise(fragile(c), strategy), "worker");
@@ -153,7 +153,7 @@ TEST_F(Fixture, ADeciderThatThrowsStops) {
   EXPECT_EQ(ref.tell(1), TellStatus::dead);
 }
 
-TEST_F(Fixture, RestartLifecycleOrder) {
+TEST_F(ActorSupervision, RestartLifecycleOrder) {
   std::vector<std::string> order;
   auto child_hooks =
       Lifecycle<int>{.post_stop = [&](auto&) { order.push_back("child post_stop"); }};
@@ -179,7 +179,7 @@ TEST_F(Fixture, RestartLifecycleOrder) {
   system.shutdown();  // the hooks use `order`
 }
 
-TEST_F(Fixture, BackoffDelaysTheRestart) {
+TEST_F(ActorSupervision, BackoffDelaysTheRestart) {
   auto strategy = SupervisorStrategy::restart().with_backoff(100ms, 1s, 0.0);
   auto ref = system.spawn(supervise(fragile(c), strategy), "worker");
   ref.tell(-1);
@@ -194,7 +194,7 @@ TEST_F(Fixture, BackoffDelaysTheRestart) {
   EXPECT_EQ(c.seen, (std::vector<int>{1}));
 }
 
-TEST(Backoff, GrowsExponentiallyUpToTheCapWithBoundedJitter) {
+TEST(ActorBackoff, GrowsExponentiallyUpToTheCapWithBoundedJitter) {
   auto strategy = SupervisorStrategy::restart().with_backoff(10ms, 100ms, 0.5);
   for (int i = 0; i < 50; ++i) {
     EXPECT_GE(strategy.backoff(1), 10ms);
@@ -206,7 +206,7 @@ TEST(Backoff, GrowsExponentiallyUpToTheCapWithBoundedJitter) {
   }
 }
 
-TEST_F(Fixture, EscalateFailsTheParent) {
+TEST_F(ActorSupervision, EscalateFailsTheParent) {
   int parent_setups = 0;
   ActorRef<int> child;
   auto parent = system.spawn(
@@ -236,7 +236,7 @@ TEST_F(Fixture, EscalateFailsTheParent) {
   EXPECT_EQ(parent.tell(0), TellStatus::delivered);
 }
 
-TEST_F(Fixture, RestartBehaviorRestarts) {
+TEST_F(ActorSupervision, RestartBehaviorRestarts) {
   int setups = 0;
   auto ref =
       system.spawn(setup<int>([&](ActorContext<int>&) {
@@ -250,7 +250,7 @@ TEST_F(Fixture, RestartBehaviorRestarts) {
   EXPECT_EQ(setups, 3);
 }
 
-TEST_F(Fixture, RestartEventsArePublished) {
+TEST_F(ActorSupervision, RestartEventsArePublished) {
   std::vector<ActorRestarted> restarts;
   system.events().subscribe([&](const SystemEvent& e) {
     if (auto* r = std::get_if<ActorRestarted>(&e)) restarts.push_back(*r);

@@ -1,7 +1,7 @@
 // weft's actor runtime against CAF 0.17 and its mailbox against a plain
 // moodycamel::ConcurrentQueue, measured side by side in one run.
 //
-//   actor_bench [--messages N] [--actors N] [--repeat R] [--only ping|fan|spawn|mailbox]
+//   actor_bench [--messages N] [--actors N] [--repeat R] [--only ping|fan|spawn|mailbox|idle]
 //
 // Each figure is the best of R runs. Ratios > 1 mean weft is faster.
 #include <cstdio>
@@ -50,7 +50,7 @@ Options parse(int argc, char** argv) {
     } else {
       std::fprintf(stderr,
                    "actor_bench: unknown argument '%s'\nusage: actor_bench [--messages N] "
-                   "[--actors N] [--repeat R] [--only ping|fan|spawn|mailbox]\n",
+                   "[--actors N] [--repeat R] [--only ping|fan|spawn|mailbox|idle]\n",
                    argv[i]);
       std::exit(2);
     }
@@ -143,5 +143,8 @@ int main(int argc, char** argv) {
         static_cast<unsigned long long>(m.order_violations), m.allocs_per_message);
     ordered = ordered && w.order_violations == 0;
   }
+  if (wanted("idle"))
+    std::printf("%-30s weft %.2f%% of one core (2 parked workers)\n", "idle system CPU",
+                weft_idle_cpu_percent());
   return ordered ? 0 : 1;
 }

@@ -34,6 +34,8 @@ Figure weft_ping_pong(int workers, std::uint64_t messages);
 Figure weft_fan_in(int senders, std::uint64_t messages);
 Figure weft_spawn_stop(std::uint64_t actors);
 Figure weft_mailbox(int producers, std::uint64_t messages);
+/// Process CPU use (% of one core) of an idle 2-worker system over one second.
+double weft_idle_cpu_percent();
 
 Figure caf_ping_pong(int workers, std::uint64_t messages);
 Figure caf_fan_in(int senders, std::uint64_t messages);

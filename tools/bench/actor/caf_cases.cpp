@@ -91,18 +91,18 @@ Figure caf_spawn_stop(std::uint64_t actors) {
   auto cfg = config(2);
   caf::actor_system system{cfg};
   std::promise<void> done;
-  std::atomic<std::uint64_t> stopped{0};
-  auto driver = system.spawn([&](caf::event_based_actor* self) -> caf::behavior {
-    return {[=, &done, &stopped](std::uint64_t remaining) {
+  // The driver monitors each child, which quits at once; a down message per
+  // child counts the stops (weft's driver counts them in post_stop).
+  auto driver = system.spawn([actors, &done](caf::event_based_actor* self) -> caf::behavior {
+    auto stopped = std::make_shared<std::uint64_t>(0);
+    self->set_down_handler([=, &done](caf::down_msg&) {
+      if (++*stopped == actors) done.set_value();
+    });
+    return {[=](std::uint64_t remaining) {
       const std::uint64_t n = remaining < chunk ? remaining : chunk;
       for (std::uint64_t i = 0; i < n; ++i) {
-        // Quits at once; the exit hook counts the stop.
-        self->spawn([&done, &stopped, actors](caf::event_based_actor* child) {
-          child->attach_functor([&done, &stopped, actors] {
-            if (stopped.fetch_add(1, std::memory_order_acq_rel) + 1 == actors) done.set_value();
-          });
-          child->quit();
-        });
+        auto child = self->spawn([](caf::event_based_actor* c) { c->quit(); });
+        self->monitor(child);
       }
       if (remaining > n) self->send(self, remaining - n);
     }};

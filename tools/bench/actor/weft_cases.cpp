@@ -1,4 +1,6 @@
 // weft's side of each benchmark case.
+#include <sys/resource.h>
+
 #include <atomic>
 #include <future>
 #include <memory>
@@ -161,6 +163,26 @@ Figure weft_mailbox(int producers, std::uint64_t messages) {
   Figure f = figure(total, elapsed, allocs);
   f.order_violations = violations;
   return f;
+}
+
+double weft_idle_cpu_percent() {
+  auto cpu_seconds = [] {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    auto sec = [](const timeval& t) {
+      return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+    };
+    return sec(usage.ru_utime) + sec(usage.ru_stime);
+  };
+  ActorSystem system(config(2));
+  auto actor = system.spawn(ignore<int>(), "idle");
+  actor.tell(1);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // past the spin phase
+  const double before = cpu_seconds();
+  const auto start = Clock::now();
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  const double wall = std::chrono::duration<double>(Clock::now() - start).count();
+  return 100.0 * (cpu_seconds() - before) / wall;
 }
 
 }  // namespace weft::bench
