@@ -235,7 +235,14 @@ application_spec reader::read_application(const toml::table& table, const std::s
   app.type = required_string(table, "type", named);
   if (app.type.empty()) fail(where_of(table.get("type")->source()), join(path, "type"), "is empty");
   app.type_where = where_of(table.get("type")->source());
-  if (const auto* options = table_of(table, "options", path)) app.options = to_json(*options);
+  if (const auto* options = table_of(table, "options", path)) {
+    // Applications read options as flat key/value text (es::options).
+    for (auto&& [key, value] : *options)
+      if (value.is_table() || value.is_array())
+        wrong_type(value, join(join(path, "options"), key.str()),
+                   "a string, number or boolean (options are flat key/value pairs)");
+    app.options = to_json(*options);
+  }
   if (const auto* persistence = table_of(table, "persistence", path))
     app.persistence = read_persistence(*persistence, join(path, "persistence"), system_persistence);
   return app;

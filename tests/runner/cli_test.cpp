@@ -149,10 +149,12 @@ outcome weft(std::vector<std::string> args) {
 }
 
 TEST(WeftExecutable, CheckPrintsApplicationsAndTheGraph) {
-  const auto r = weft({"check", data + "/shop.toml"});
+  const auto r = weft({"check", WEFT_TEST_GENERATED_DATA "/shop_plugin.toml"});
   EXPECT_EQ(r.code, exit_ok) << r.err;
   EXPECT_THAT(r.out, HasSubstr("system shop"));
-  EXPECT_THAT(r.out, HasSubstr("Payments      shop.Payments  [sqlite, durability normal]"));
+  EXPECT_THAT(r.out, HasSubstr("  plugin       /"));
+  EXPECT_THAT(r.out, HasSubstr("Payments      shop.Payments (process application)  "
+                               "[sqlite, durability normal]"));
   EXPECT_THAT(r.out, HasSubstr("leaders    Orders, Reservations, Payments"));
   EXPECT_THAT(r.out, HasSubstr("  Orders -> Reservations\n  Reservations -> Orders\n"
                                "  Orders -> Payments\n  Payments -> Orders\n"));
@@ -169,6 +171,14 @@ TEST(WeftExecutable, BadSystemFileExitsTwoNamingFileAndLine) {
   r = weft({"check", data + "/absent.toml"});
   EXPECT_EQ(r.code, exit_usage);
   EXPECT_THAT(r.err, HasSubstr("absent.toml: cannot read system file"));
+}
+
+TEST(WeftExecutable, UnregisteredTypesExitTwoHintingAtAPlugin) {
+  const auto r = weft({"check", data + "/shop.toml"});
+  EXPECT_EQ(r.code, exit_usage);
+  EXPECT_THAT(r.err, StartsWith(data + "/shop.toml:33:8: applications[0].type: unknown "
+                                       "application type 'shop.Orders' for 'Orders'"));
+  EXPECT_THAT(r.err, HasSubstr("is a plugin missing?"));
 }
 
 TEST(WeftExecutable, BadArgumentsExitTwo) {

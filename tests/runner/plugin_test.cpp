@@ -4,7 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "plugins/fake_registry.hpp"
+#include "weft/es/application_registry.hpp"
 #include "weft/runner/system_file.hpp"
 
 namespace weft::runner {
@@ -25,14 +25,15 @@ std::string error_loading(const fs::path& path) {
   return "(no error)";
 }
 
-auto count = [](const fake_registry& r) { return r.types.size(); };
+using es::application_registry;
+auto count = [](const application_registry& r) { return r.names().size(); };
 
 TEST(Plugin, LoadsAndRegistersThroughTheEntryPoint) {
   const auto p = plugin::load(plugin_dir / "libweft_test_registering_plugin.so");
   EXPECT_EQ(p.path(), fs::canonical(plugin_dir / "libweft_test_registering_plugin.so"));
-  fake_registry registry;
+  application_registry registry;
   p.register_types(registry, count);
-  EXPECT_EQ(registry.types, std::vector<std::string>{"test.Counter"});
+  EXPECT_EQ(registry.names(), std::vector<std::string>{"test.Counter"});
 }
 
 TEST(Plugin, ReportsTheCanonicalPathOfARelativeOne) {
@@ -46,7 +47,7 @@ TEST(Plugin, ReportsTheCanonicalPathOfARelativeOne) {
 
 TEST(Plugin, APluginThatRegistersNothingIsAnError) {
   const auto p = plugin::load(plugin_dir / "libweft_test_silent_plugin.so");
-  fake_registry registry;
+  application_registry registry;
   try {
     p.register_types(registry, count);
     FAIL() << "expected plugin_error";

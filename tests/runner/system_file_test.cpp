@@ -36,10 +36,11 @@ TEST(SystemFile, ReadsEverySectionOfTheShop) {
   EXPECT_EQ(spec.applications[0].type, "shop.Orders");
   EXPECT_EQ(spec.applications[0].where.line, 31);
   EXPECT_EQ(spec.applications[1].options["stock_per_item"], 1000000);
-  EXPECT_EQ(spec.applications[1].options["items"][1], "pear");
+  EXPECT_EQ(spec.applications[1].options["item"], "pear");
+  EXPECT_EQ(spec.applications[1].options["strict"], true);
   const auto& payments = spec.applications[2];
   EXPECT_EQ(payments.options["currency"], "EUR");
-  EXPECT_DOUBLE_EQ(payments.options["limits"]["per_order"].get<double>(), 250.5);
+  EXPECT_DOUBLE_EQ(payments.options["limit_per_order"].get<double>(), 250.5);
 
   ASSERT_EQ(spec.pipes.size(), 2u);
   EXPECT_EQ(spec.pipes[0].names, (std::vector<std::string>{"Orders", "Reservations", "Orders"}));
@@ -149,6 +150,12 @@ TEST(SystemFile, BadValuesAreExplained) {
             "backoff_initial_ms (500)");
   EXPECT_EQ(error_of("name = \"my shop\"\n" + one_app),
             "sys.toml:1:8: name: 'my shop' is not a valid name (1 to 64 of A-Z a-z 0-9 _ - .)");
+}
+
+TEST(SystemFile, OptionsAreFlat) {
+  EXPECT_EQ(error_of("name = \"s\"\n" + one_app + "options = { sizes = [1, 2] }\n"),
+            "sys.toml:5:21: applications[0].options.sizes: expected a string, number or "
+            "boolean (options are flat key/value pairs), got an array");
 }
 
 TEST(SystemFile, PostgresTakesADsn) {

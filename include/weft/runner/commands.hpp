@@ -16,7 +16,8 @@ class unavailable_error : public error {
   using error::error;
 };
 
-/// Reads the system file, opens its plugins, prints applications and the follow graph.
+/// Reads the system file, registers its plugins into the global application
+/// registry, checks the types, prints applications and the follow graph.
 int check_command(const check_options& options, std::ostream& out);
 
 // Not wired yet in this build: each checks its input (bad input: exit_usage),

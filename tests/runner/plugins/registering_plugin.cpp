@@ -1,6 +1,15 @@
 // A plugin that registers one application type.
-#include "fake_registry.hpp"
+#include "weft/es/application_registry.hpp"
 
-extern "C" void weft_plugin_register(fake_registry& registry) {
-  registry.types.push_back("test.Counter");
+namespace {
+
+class counter : public weft::es::application {
+ public:
+  using application::application;
+};
+
+}  // namespace
+
+WEFT_PLUGIN(registry) {
+  registry.add<counter>("test.Counter");
 }
