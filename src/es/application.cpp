@@ -23,16 +23,23 @@ std::size_t cache_capacity(const options& opts) {
 }  // namespace
 
 struct application::state {
-  // An aggregate staged in the current batch, as it is after its staged events.
+  // An aggregate staged in the current batch. Its state after the batch is
+  // kept only when the cache or snapshots will want it; otherwise a get()
+  // in the batch rebuilds it from the recorder and the staged events.
   struct staged_aggregate {
-    std::unique_ptr<aggregate_base> aggregate;
-    std::uint64_t version_before = 0;  // its version before the batch
-  };
-  // How to undo one staging of an aggregate (for a failed command in a batch).
-  struct undo {
     uuid id;
+    std::uint64_t version_before = 0;  // its version before the batch
+    std::unique_ptr<aggregate_base> aggregate;
+  };
+  // How to undo one staging (for a failed command in a batch): restore the
+  // previous entry at `index`, or, without one, drop the last entry.
+  struct undo {
+    std::size_t index = 0;
     std::optional<staged_aggregate> previous;
   };
+  // Linear search is fastest for the few aggregates of a typical batch; an
+  // index is built once a batch stages more than this many.
+  static constexpr std::size_t linear_limit = 16;
 
   std::string name;
   std::shared_ptr<recorder> events;
@@ -46,7 +53,8 @@ struct application::state {
 
   bool staging = false;
   std::vector<stored_event> staged;  // also the scratch list of a multi-aggregate save
-  std::unordered_map<uuid, staged_aggregate> overlay;
+  std::vector<staged_aggregate> overlay;
+  std::unordered_map<uuid, std::size_t> overlay_index;  // when overlay.size() > linear_limit
   std::vector<undo> journal;
 
   explicit state(app_context&& context)
@@ -57,6 +65,33 @@ struct application::state {
         snapshot_every(opts.get_uint("snapshot_every", 0)),
         section_size(opts.get_uint("section_size", 10)),
         cache(cache_capacity(opts)) {}
+
+  [[nodiscard]] bool keeps_state() const noexcept { return cache.enabled() || snapshot_every > 0; }
+
+  staged_aggregate* find_staged(const uuid& id) {
+    if (!overlay_index.empty()) {
+      auto found = overlay_index.find(id);
+      return found == overlay_index.end() ? nullptr : &overlay[found->second];
+    }
+    for (auto& entry : overlay)
+      if (entry.id == id) return &entry;
+    return nullptr;
+  }
+
+  void add_staged(staged_aggregate entry) {
+    overlay.push_back(std::move(entry));
+    if (overlay.size() > linear_limit) {
+      if (overlay_index.empty())
+        for (std::size_t i = 0; i < overlay.size(); ++i) overlay_index.emplace(overlay[i].id, i);
+      else
+        overlay_index.emplace(overlay.back().id, overlay.size() - 1);
+    }
+  }
+
+  void drop_last_staged() {
+    if (!overlay_index.empty()) overlay_index.erase(overlay.back().id);
+    overlay.pop_back();
+  }
 
   void snapshot_if_due(const aggregate_base& aggregate, std::uint64_t version_before) {
     if (snapshot_every == 0 ||
@@ -121,12 +156,18 @@ void application::throw_not_found(const uuid& id) const {
                             "'");
 }
 
-const aggregate_base* application::known(const uuid& id) {
+application::lookup application::known(const uuid& id) {
   if (state_->staging) {
-    auto found = state_->overlay.find(id);
-    if (found != state_->overlay.end()) return found->second.aggregate.get();
+    if (const auto* entry = state_->find_staged(id)) return {entry->aggregate.get(), true};
   }
-  return state_->cache.enabled() ? state_->cache.find(id) : nullptr;
+  return {state_->cache.enabled() ? state_->cache.find(id) : nullptr, false};
+}
+
+std::vector<const stored_event*> application::staged_events_of(const uuid& id) const {
+  std::vector<const stored_event*> out;
+  for (const auto& event : state_->staged)
+    if (event.originator_id == id) out.push_back(&event);
+  return out;
 }
 
 void application::remember(const aggregate_base& loaded) {
@@ -154,18 +195,21 @@ void application::save_all(std::span<aggregate_base* const> aggregates) {
   if (s.staging) {
     for (aggregate_base* aggregate : aggregates) {
       if (aggregate->pending_.empty()) continue;
-      std::uint64_t version_before = aggregate->version() - aggregate->pending_.size();
-      auto found = s.overlay.find(aggregate->id());
-      if (found != s.overlay.end()) {
-        version_before = found->second.version_before;
-        s.journal.push_back({aggregate->id(), std::move(found->second)});
-      } else {
-        s.journal.push_back({aggregate->id(), std::nullopt});
-      }
+      state::staged_aggregate entry{aggregate->id(),
+                                    aggregate->version() - aggregate->pending_.size(), nullptr};
       s.staged.insert(s.staged.end(), std::make_move_iterator(aggregate->pending_.begin()),
                       std::make_move_iterator(aggregate->pending_.end()));
       aggregate->pending_.clear();
-      s.overlay[aggregate->id()] = {aggregate->clone(), version_before};
+      if (s.keeps_state()) entry.aggregate = aggregate->clone();
+      if (auto* existing = s.find_staged(entry.id)) {
+        entry.version_before = existing->version_before;
+        const auto index = static_cast<std::size_t>(existing - s.overlay.data());
+        s.journal.push_back({index, std::move(*existing)});
+        *existing = std::move(entry);
+      } else {
+        s.journal.push_back({s.overlay.size(), std::nullopt});
+        s.add_staged(std::move(entry));
+      }
     }
     return;
   }
@@ -173,25 +217,29 @@ void application::save_all(std::span<aggregate_base* const> aggregates) {
   // Not staging: one transaction now. A single aggregate's pending list is
   // recorded as it is; several are gathered in the scratch list and, if the
   // recorder refuses them, handed back so the aggregates stay as they were.
-  std::vector<aggregate_base*> dirty;
+  aggregate_base* single = nullptr;
+  std::size_t dirty = 0;
   for (aggregate_base* aggregate : aggregates)
-    if (!aggregate->pending_.empty()) dirty.push_back(aggregate);
-  if (dirty.empty()) return;
+    if (!aggregate->pending_.empty()) {
+      single = aggregate;
+      ++dirty;
+    }
+  if (dirty == 0) return;
 
   std::vector<std::uint64_t> ids;
   try {
-    if (dirty.size() == 1) {
-      ids = s.events->insert_events(dirty.front()->pending_);
+    if (dirty == 1) {
+      ids = s.events->insert_events(single->pending_);
     } else {
       s.staged.clear();
-      for (aggregate_base* aggregate : dirty)
+      for (aggregate_base* aggregate : aggregates)
         s.staged.insert(s.staged.end(), std::make_move_iterator(aggregate->pending_.begin()),
                         std::make_move_iterator(aggregate->pending_.end()));
       try {
         ids = s.events->insert_events(s.staged);
       } catch (...) {
         auto from = s.staged.begin();
-        for (aggregate_base* aggregate : dirty) {
+        for (aggregate_base* aggregate : aggregates) {
           const auto count = static_cast<std::ptrdiff_t>(aggregate->pending_.size());
           std::move(from, from + count, aggregate->pending_.begin());
           from += count;
@@ -203,7 +251,8 @@ void application::save_all(std::span<aggregate_base* const> aggregates) {
     }
   } catch (const integrity_error& e) {
     std::string which;
-    for (aggregate_base* aggregate : dirty) {
+    for (aggregate_base* aggregate : aggregates) {
+      if (aggregate->pending_.empty()) continue;
       s.cache.evict(aggregate->id());
       which += (which.empty() ? "" : ", ") + aggregate->id().str() + " (version " +
                std::to_string(aggregate->version()) + ")";
@@ -214,7 +263,8 @@ void application::save_all(std::span<aggregate_base* const> aggregates) {
                             e.what() + "]");
   }
 
-  for (aggregate_base* aggregate : dirty) {
+  for (aggregate_base* aggregate : aggregates) {
+    if (aggregate->pending_.empty()) continue;
     const std::uint64_t version_before = aggregate->version() - aggregate->pending_.size();
     aggregate->pending_.clear();
     s.snapshot_if_due(*aggregate, version_before);
@@ -236,12 +286,13 @@ std::size_t application::commit_staged(std::span<const tracking> tracked) {
   try {
     ids = s.events->insert_events(s.staged, tracked);
   } catch (...) {
-    for (const auto& [id, entry] : s.overlay) s.cache.evict(id);
+    for (const auto& entry : s.overlay) s.cache.evict(entry.id);
     discard_staged();
     throw;
   }
   const std::size_t recorded = s.staged.size();
-  for (auto& [id, entry] : s.overlay) {
+  for (auto& entry : s.overlay) {
+    if (!entry.aggregate) continue;
     s.snapshot_if_due(*entry.aggregate, entry.version_before);
     s.cache.put(std::move(entry.aggregate));
   }
@@ -257,6 +308,7 @@ void application::discard_staged() noexcept {
   auto& s = *state_;
   s.staged.clear();
   s.overlay.clear();
+  s.overlay_index.clear();
   s.journal.clear();
   s.staging = false;
 }
@@ -271,9 +323,9 @@ void application::rollback(savepoint to) noexcept {
   while (s.journal.size() > to.journal) {
     auto& undo = s.journal.back();
     if (undo.previous)
-      s.overlay[undo.id] = std::move(*undo.previous);
+      s.overlay[undo.index] = std::move(*undo.previous);
     else
-      s.overlay.erase(undo.id);
+      s.drop_last_staged();
     s.journal.pop_back();
   }
 }

@@ -22,6 +22,7 @@ std::size_t process_application::batch_size() const noexcept {
 
 void process_application::set_follow_topics(std::vector<std::string> topics) {
   follow_topics_ = std::move(topics);
+  pull_query_.topics = follow_topics_;
 }
 
 void process_application::policy(const event_view&, processing&) {}
@@ -57,9 +58,16 @@ void process_application::dispatch(const notification& source, processing& proce
 }
 
 std::uint64_t& process_application::cached_position(std::string_view upstream) {
-  for (auto& [name, position] : positions_)
-    if (name == upstream) return position;
+  // Calls come in runs for one upstream: try the last one first.
+  if (last_position_ < positions_.size() && positions_[last_position_].first == upstream)
+    return positions_[last_position_].second;
+  for (std::size_t i = 0; i < positions_.size(); ++i)
+    if (positions_[i].first == upstream) {
+      last_position_ = i;
+      return positions_[i].second;
+    }
   positions_.emplace_back(std::string(upstream), events().max_tracking_id(upstream));
+  last_position_ = positions_.size() - 1;
   return positions_.back().second;
 }
 
@@ -70,8 +78,9 @@ std::uint64_t process_application::position(std::string_view upstream) {
 process_outcome process_application::process(std::string_view upstream,
                                              std::span<const notification> batch,
                                              std::uint64_t through) {
+  std::uint64_t& position = cached_position(upstream);
   process_outcome total;
-  total.position = cached_position(upstream);
+  total.position = position;
   std::size_t next = 0;
   while (next < batch.size() && batch[next].id <= total.position) {
     ++next;
@@ -85,7 +94,7 @@ process_outcome process_application::process(std::string_view upstream,
                           ")");
   if (next == batch.size()) {
     // Nothing new to process; still record that everything up to `through` was seen.
-    if (through > total.position) total += process_chunk(upstream, {}, through);
+    if (through > total.position) total += process_chunk(upstream, position, {}, through);
     return total;
   }
   while (next < batch.size()) {
@@ -93,7 +102,7 @@ process_outcome process_application::process(std::string_view upstream,
     const auto chunk = batch.subspan(next, count);
     std::uint64_t track_to = chunk.back().id;
     if (next + count == batch.size()) track_to = std::max(track_to, through);
-    total += process_chunk(upstream, chunk, track_to);
+    total += process_chunk(upstream, position, chunk, track_to);
     // A concurrent writer may have moved the position past some of what is left.
     next += count;
     while (next < batch.size() && batch[next].id <= total.position) {
@@ -105,6 +114,7 @@ process_outcome process_application::process(std::string_view upstream,
 }
 
 process_outcome process_application::process_chunk(std::string_view upstream,
+                                                   std::uint64_t& position,
                                                    std::span<const notification> chunk,
                                                    std::uint64_t track_to) {
   process_outcome out;
@@ -127,8 +137,8 @@ process_outcome process_application::process_chunk(std::string_view upstream,
     // Either someone else tracked (part of) this chunk first, or an aggregate
     // the policy saved was stale. The recorder knows which.
     const std::uint64_t now = events().max_tracking_id(upstream);
-    if (now > cached_position(upstream)) {
-      cached_position(upstream) = now;
+    if (now > position) {
+      position = now;
       out = process_outcome{};
       out.position = now;
       if (now >= track_to) {
@@ -138,7 +148,7 @@ process_outcome process_application::process_chunk(std::string_view upstream,
       // Only part of the chunk was done elsewhere: do the rest.
       std::size_t done = 0;
       while (done < chunk.size() && chunk[done].id <= now) ++done;
-      out += process_chunk(upstream, chunk.subspan(done), track_to);
+      out += process_chunk(upstream, position, chunk.subspan(done), track_to);
       out.skipped += done;
       return out;
     }
@@ -147,7 +157,7 @@ process_outcome process_application::process_chunk(std::string_view upstream,
                             ": a saved aggregate is stale, nothing was recorded [" + e.what() +
                             "]");
   }
-  out.position = cached_position(upstream);
+  out.position = position;
   return out;
 }
 
@@ -160,23 +170,27 @@ void process_application::committed(std::span<const tracking> tracked) {
 
 process_outcome process_application::pull(std::string_view upstream, const notification_log& leader,
                                           std::optional<std::uint64_t> up_to) {
-  const std::uint64_t stop = up_to.value_or(leader.max_id());
-  process_outcome total;
-  total.position = cached_position(upstream);
-  while (total.position < stop) {
-    const auto batch = leader.select(total.position + 1, batch_size_, stop, follow_topics_);
-    if (batch.empty()) break;
-    // A short read saw everything up to `stop` (the rest was filtered out).
-    const std::uint64_t through = batch.size() < batch_size_ ? stop : 0;
-    total += process(upstream, batch, through);
-    if (batch.size() < batch_size_) break;
-  }
-  return total;
+  return pull(upstream, leader.source(), up_to);
 }
 
 process_outcome process_application::pull(std::string_view upstream, recorder& leader,
                                           std::optional<std::uint64_t> up_to) {
-  return pull(upstream, notification_log(leader, batch_size_), up_to);
+  const std::uint64_t stop = up_to ? *up_to : leader.max_notification_id();
+  process_outcome total;
+  total.position = cached_position(upstream);
+  // One query object, reused: its topics are copied once, not per pull.
+  pull_query_.limit = batch_size_;
+  pull_query_.stop = stop;
+  while (total.position < stop) {
+    pull_query_.start = total.position + 1;
+    const auto batch = leader.select_notifications(pull_query_);
+    if (batch.empty()) break;
+    // A short read saw everything up to `stop` (the rest was filtered out).
+    const bool short_read = batch.size() < batch_size_;
+    total += process(upstream, batch, short_read ? stop : 0);
+    if (short_read) break;
+  }
+  return total;
 }
 
 }  // namespace weft::es

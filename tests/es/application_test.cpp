@@ -217,6 +217,29 @@ TEST_F(Applications, ABatchRecordsEverySaveInOneTransaction) {
   EXPECT_FALSE(app.in_batch());
 }
 
+TEST_F(Applications, ALargeBatchFindsEveryStagedAggregateAndRollsBackFailedCommands) {
+  // More aggregates than the linear search covers: the staged index is used.
+  BankAccounts app(context());
+  app.commands().add("deposit_then_fail", [&app](const command_args& args) -> nlohmann::json {
+    app.deposit(args.get<uuid>("id"), 100);
+    app.open_account("Ghost", "g@x");
+    throw weft::invalid_input("refused");
+  });
+  auto batch = app.begin_batch();
+  std::vector<uuid> ids;
+  for (int i = 0; i < 40; ++i) ids.push_back(app.open_account("A" + std::to_string(i), "a@x"));
+  for (const auto& id : ids) app.deposit(id, 1);
+  EXPECT_FALSE(app.run_command("deposit_then_fail", {{"id", ids[3].str()}}).ok);
+  for (const auto& id : ids) app.deposit(id, 2);
+  EXPECT_EQ(batch.commit(), 120u);
+  EXPECT_EQ(spy->inserts, 1);
+  for (const auto& id : ids) {
+    const auto account = app.get<Account>(id);
+    EXPECT_EQ(account.balance, 3);
+    EXPECT_EQ(account.version(), 3u);
+  }
+}
+
 TEST_F(Applications, ABatchNotCommittedRecordsNothing) {
   BankAccounts app(context());
   uuid id;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -37,6 +38,24 @@ struct Amount {
 };
 WEFT_EVENT(Amount, "test.Amount", amount);
 
+struct Numbers {
+  std::int64_t small = 0;
+  std::int64_t big = 0;
+  std::uint64_t huge = 0;
+  std::int32_t mid = 0;
+  std::int8_t tiny = 0;
+  bool flag = false;
+  double real = 0;
+  float single = 0;
+};
+WEFT_EVENT(Numbers, "test.Numbers", small, big, huge, mid, tiny, flag, real, single);
+
+struct Narrow {
+  std::int8_t small = 0;
+  std::uint8_t unsigned_small = 0;
+};
+WEFT_EVENT(Narrow, "test.Narrow", small, unsigned_small);
+
 }  // namespace codec_test
 
 namespace weft::es {
@@ -55,6 +74,46 @@ TEST(Codec, RoundTripsEveryField) {
   EXPECT_EQ(out.tags, in.tags);
   ASSERT_TRUE(out.rate.has_value());
   EXPECT_DOUBLE_EQ(*out.rate, 0.5);
+}
+
+TEST(Codec, NumbersRoundTripAtTheirLimits) {
+  const Numbers in{-1,
+                   std::numeric_limits<std::int64_t>::min(),
+                   std::numeric_limits<std::uint64_t>::max(),
+                   -70000,
+                   -128,
+                   true,
+                   -2.5e300,
+                   1.5f};
+  Numbers out;
+  decode_into(encode(in), out);
+  EXPECT_EQ(out.small, in.small);
+  EXPECT_EQ(out.big, in.big);
+  EXPECT_EQ(out.huge, in.huge);
+  EXPECT_EQ(out.mid, in.mid);
+  EXPECT_EQ(out.tiny, in.tiny);
+  EXPECT_EQ(out.flag, in.flag);
+  EXPECT_EQ(out.real, in.real);
+  EXPECT_EQ(out.single, in.single);
+}
+
+TEST(Codec, IntegersOutOfRangeAreDecodeErrorsNamingTheField) {
+  const bytes too_big = encode(Numbers{300, 0, 0, 0, 0, false, 0, 0});
+  Narrow out;
+  try {
+    decode_into(too_big, out);
+    FAIL();
+  } catch (const decode_error& e) {
+    EXPECT_NE(std::string(e.what()).find("'small'"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("range"), std::string::npos) << e.what();
+  }
+  const bytes negative = encode(Numbers{1, -1, 0, 0, 0, false, 0, 0});
+  try {
+    decode_into(negative, out);
+    FAIL();
+  } catch (const decode_error& e) {
+    EXPECT_NE(std::string(e.what()).find("'unsigned_small'"), std::string::npos) << e.what();
+  }
 }
 
 TEST(Codec, EventWithoutFieldsRoundTrips) {

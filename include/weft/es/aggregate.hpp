@@ -28,6 +28,7 @@
 #include "weft/core/error.hpp"
 #include "weft/core/uuid.hpp"
 #include "weft/es/codec.hpp"
+#include "weft/es/detail/pending_events.hpp"
 #include "weft/es/stored_event.hpp"
 
 namespace weft::es {
@@ -63,7 +64,7 @@ class aggregate_base {
 
   uuid id_;
   std::uint64_t version_ = 0;
-  std::vector<stored_event> pending_;
+  detail::pending_events pending_;
 
  private:
   friend class application;
@@ -84,6 +85,7 @@ void encode_tuple(const Tuple& fields, bytes& out) {
   msgpack::packer<byte_sink> packer(sink);
   packer.pack_array(static_cast<std::uint32_t>(std::tuple_size_v<Tuple>));
   std::apply([&](const auto&... field) { (packer.pack(field), ...); }, fields);
+  sink.finish();
 }
 
 /// Decodes a msgpack array into a tuple of references; missing trailing fields keep their values.

@@ -135,8 +135,15 @@ class application {
     std::size_t journal = 0;
   };
 
+  // What the application knows of an aggregate without reading the recorder.
+  struct lookup {
+    const aggregate_base* state = nullptr;  // its current state, if kept
+    bool staged = false;  // staged in the current batch (then events are staged too)
+  };
+
   [[noreturn]] void throw_not_found(const uuid& id) const;
-  const aggregate_base* known(const uuid& id);
+  lookup known(const uuid& id);
+  std::vector<const stored_event*> staged_events_of(const uuid& id) const;
   void remember(const aggregate_base& loaded);
   std::optional<stored_event> latest_snapshot(const uuid& id);
   std::vector<stored_event> events_after(const uuid& id, std::uint64_t version);
@@ -171,8 +178,9 @@ class application::batch {
 template <class A>
 std::optional<A> application::find(const uuid& id) {
   static_assert(std::is_base_of_v<aggregate_base, A>, "A must derive from weft::es::aggregate");
-  if (const aggregate_base* cached = known(id)) {
-    if (const auto* typed = dynamic_cast<const A*>(cached)) return *typed;
+  const lookup found = known(id);
+  if (found.state != nullptr) {
+    if (const auto* typed = dynamic_cast<const A*>(found.state)) return *typed;
     throw error("aggregate " + id.str() + " in application '" + name() + "' is not a " +
                 typeid(A).name());
   }
@@ -184,11 +192,13 @@ std::optional<A> application::find(const uuid& id) {
       after = snapshot->originator_version;
     }
   }
-  auto recorded = events_after(id, after);
-  if (recorded.empty() && after == 0) return std::nullopt;
+  const auto recorded = events_after(id, after);
+  const auto staged = found.staged ? staged_events_of(id) : std::vector<const stored_event*>{};
+  if (recorded.empty() && staged.empty() && after == 0) return std::nullopt;
   set_identity(out, id);
   for (const auto& event : recorded) out.replay(event);
-  remember(out);
+  for (const auto* event : staged) out.replay(*event);
+  if (!found.staged) remember(out);
   return out;
 }
 

@@ -9,8 +9,10 @@
 // msgpack array of the fields. Versioning: a decoder keeps the defaults of
 // fields missing at the end (an older writer) and ignores extra fields at the
 // end (a newer writer), so event types may gain fields at the end.
+#include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <span>
 #include <string>
@@ -22,6 +24,7 @@
 #include <msgpack.hpp>
 
 #include "weft/core/error.hpp"
+#include "weft/es/detail/field_reader.hpp"
 #include "weft/es/detail/for_each.hpp"
 #include "weft/es/msgpack_uuid.hpp"
 #include "weft/es/stored_event.hpp"
@@ -59,18 +62,47 @@ inline constexpr std::string_view topic_of = schema_of<E>.topic;
 
 namespace detail {
 
-/// msgpack's packer stream: appends to an event's state bytes.
+/// msgpack's packer stream: collects the encoding on the stack and appends it
+/// to an event's state bytes at once (one exact allocation for small events).
 class byte_sink {
  public:
   explicit byte_sink(bytes& out) noexcept : out_(out) {}
+  byte_sink(const byte_sink&) = delete;
+  byte_sink& operator=(const byte_sink&) = delete;
+
   void write(const char* data, std::size_t size) {
-    const auto* first = reinterpret_cast<const std::uint8_t*>(data);
-    out_.insert(out_.end(), first, first + size);
+    if (overflow_.empty() && used_ + size <= sizeof(inline_)) {
+      std::memcpy(inline_ + used_, data, size);
+      used_ += size;
+      return;
+    }
+    if (overflow_.empty()) overflow_.assign(inline_, inline_ + used_);
+    overflow_.insert(overflow_.end(), data, data + size);
+  }
+  /// Appends what was written to the bytes.
+  void finish() {
+    if (overflow_.empty())
+      out_.insert(out_.end(), reinterpret_cast<const std::uint8_t*>(inline_),
+                  reinterpret_cast<const std::uint8_t*>(inline_) + used_);
+    else
+      out_.insert(out_.end(), overflow_.begin(), overflow_.end());
   }
 
  private:
   bytes& out_;
+  std::size_t used_ = 0;
+  char inline_[240];
+  std::vector<std::uint8_t> overflow_;
 };
+
+template <domain_event E, std::size_t... I>
+void read_fields(field_reader& reader, E& out, std::index_sequence<I...>) {
+  constexpr const auto& schema = schema_of<E>;
+  const std::uint32_t present = reader.array_size();
+  ((I < present ? reader.read(out.*std::get<I>(schema.members), schema.names[I]) : void()), ...);
+  // Fields beyond ours come from a newer writer: ignore them.
+  if (present <= sizeof...(I)) reader.finish();
+}
 
 /// Parses state bytes into a msgpack array held by this thread's reused zone
 /// (valid until the thread's next parse). Throws weft::decode_error naming the topic.
@@ -78,23 +110,6 @@ const msgpack::object& parse_array(std::string_view topic, std::span<const std::
 
 [[noreturn]] void throw_bad_field(std::string_view topic, std::string_view field,
                                   const msgpack::object& value);
-
-template <domain_event E, std::size_t... I>
-void convert_fields(const msgpack::object& array, E& out, std::index_sequence<I...>) {
-  constexpr const auto& schema = schema_of<E>;
-  const std::size_t present = array.via.array.size;
-  auto one = [&](const msgpack::object& value, auto& field, std::string_view name) {
-    try {
-      value.convert(field);
-    } catch (const msgpack::type_error&) {
-      throw_bad_field(schema.topic, name, value);
-    }
-  };
-  ((I < present ? one(array.via.array.ptr[I], out.*std::get<I>(schema.members), schema.names[I])
-                : void()),
-   ...);
-  (void)one;  // unused for events without fields
-}
 
 template <domain_event E>
 bool register_event();
@@ -109,12 +124,12 @@ void encode_into(const E& event, bytes& out) {
   msgpack::packer<detail::byte_sink> packer(sink);
   packer.pack_array(static_cast<std::uint32_t>(schema.names.size()));
   std::apply([&](auto... member) { (packer.pack(event.*member), ...); }, schema.members);
+  sink.finish();
 }
 
 template <domain_event E>
 bytes encode(const E& event) {
   bytes out;
-  out.reserve(32);
   encode_into(event, out);
   return out;
 }
@@ -123,7 +138,6 @@ bytes encode(const E& event) {
 template <domain_event E>
 stored_event to_stored(const E& event, const uuid& originator_id, std::uint64_t version) {
   stored_event out{originator_id, version, std::string(topic_of<E>), {}};
-  out.state.reserve(32);
   encode_into(event, out.state);
   return out;
 }
@@ -132,8 +146,8 @@ stored_event to_stored(const E& event, const uuid& originator_id, std::uint64_t 
 /// Throws weft::decode_error naming the topic (and the field, if one is bad).
 template <domain_event E>
 void decode_into(std::span<const std::uint8_t> state, E& out) {
-  const msgpack::object& array = detail::parse_array(topic_of<E>, state);
-  detail::convert_fields(array, out, std::make_index_sequence<schema_of<E>.names.size()>{});
+  detail::field_reader reader(topic_of<E>, state);
+  detail::read_fields(reader, out, std::make_index_sequence<schema_of<E>.names.size()>{});
 }
 
 /// Decodes a stored event known to be an E; a different topic is a weft::decode_error.

@@ -20,6 +20,7 @@
 // Options: batch_size = N (default 100): at most N upstream notifications are
 // processed in one transaction (tracking = the last id); how catch-up is fast.
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <limits>
 #include <optional>
@@ -164,14 +165,16 @@ class process_application : public application {
   void dispatch(const notification& source, processing& processing);
   bool follows(std::string_view topic) const noexcept;
   std::uint64_t& cached_position(std::string_view upstream);
-  process_outcome process_chunk(std::string_view upstream, std::span<const notification> chunk,
-                                std::uint64_t track_to);
+  process_outcome process_chunk(std::string_view upstream, std::uint64_t& position,
+                                std::span<const notification> chunk, std::uint64_t track_to);
 
   std::vector<handler> handlers_;
   std::size_t last_handler_ = 0;
   std::vector<std::string> follow_topics_;
   std::size_t batch_size_;
-  std::vector<std::pair<std::string, std::uint64_t>> positions_;
+  std::deque<std::pair<std::string, std::uint64_t>> positions_;  // stable references
+  std::size_t last_position_ = 0;
+  notification_query pull_query_;
 };
 
 template <class... A>
