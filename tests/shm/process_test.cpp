@@ -25,7 +25,7 @@ using namespace std::chrono_literals;
 #define WEFT_SHM_DEFAULT_RECORDS 10'000'000
 #endif
 
-/// Records per run: 10M, fewer in a ThreadSanitizer build (see CMakeLists.txt);
+/// Records per run: 10M, fewer in sanitizer builds (see CMakeLists.txt);
 /// the environment variable WEFT_SHM_TEST_RECORDS overrides.
 std::uint64_t record_count() {
   if (const char* env = std::getenv("WEFT_SHM_TEST_RECORDS")) {
