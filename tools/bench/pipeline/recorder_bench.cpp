@@ -6,7 +6,9 @@
 #include <CLI/CLI.hpp>
 
 #include <chrono>
+#include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <map>
 #include <string>
@@ -104,8 +106,14 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   std::filesystem::create_directories(dir);
-  fmt::print("{:<26} {:<14} {:>9} {:>14} {:>10}\n", "scenario", "recorder", "n", "ops/s",
-             "vs memory");
+  fmt::print("load average {}\n", [] {
+    std::ifstream in("/proc/loadavg");
+    std::string one;
+    in >> one;
+    return one;
+  }());
+  fmt::print("{:<24} {:<20} {:>7} {:>10} {:>11} {:>10}\n", "scenario", "recorder", "n", "ops/s",
+             "ops/cpu-s", "vs memory");
   for (const auto& s : scenarios(batch)) {
     double memory_rate = 0;
     for (const auto& kind : kinds) {
@@ -114,12 +122,15 @@ int main(int argc, char** argv) {
       auto recorder = weft::bench::open_recorder(kind, dir, "bench");
       s.prepare(*recorder, events);
       const auto start = clock_type::now();
+      const std::clock_t cpu_start = std::clock();
       s.run(*recorder, events);
       const std::chrono::duration<double> took = clock_type::now() - start;
       const double rate = static_cast<double>(n) / took.count();
+      const double cpu_rate =
+          static_cast<double>(n) * CLOCKS_PER_SEC / static_cast<double>(std::clock() - cpu_start);
       if (kind == "memory") memory_rate = rate;
-      fmt::print("{:<26} {:<14} {:>9} {:>14.0f} {:>10}\n", s.name, kind, n, rate,
-                 memory_rate > 0 ? fmt::format("{:.3f}x", rate / memory_rate) : "-");
+      fmt::print("{:<24} {:<20} {:>7} {:>10.0f} {:>11.0f} {:>10}\n", s.name, kind, n, rate,
+                 cpu_rate, memory_rate > 0 ? fmt::format("{:.3f}x", rate / memory_rate) : "-");
     }
   }
   std::filesystem::remove_all(dir);
