@@ -58,7 +58,8 @@ class topic_registry {
   /// Decodes an event of any registered topic; throws weft::decode_error.
   [[nodiscard]] decoded_event decode(const stored_event& event) const;
 
-  /// The event's fields by name, for people and tools: {"topic":..,"fields":{..}}.
+  /// The event for people and tools: {"topic", "originator_id", "originator_version",
+  /// "fields": {name: value}}.
   /// uuids print in canonical form. Throws weft::decode_error.
   [[nodiscard]] nlohmann::json to_json(const stored_event& event) const;
 
