@@ -224,10 +224,15 @@ inline void spsc_producer::commit() noexcept {
   std::atomic_ref<std::uint32_t>(*length_word(batch_start_))
       .store(first_length_, std::memory_order_release);
   batch_start_ = claim_end_;
-  // The publication. Pairs with the acquire in spsc_consumer::try_read, and
-  // (seq_cst) with the consumer's announcement in doorbell wait().
-  ring_.control->tail.store(claim_end_, std::memory_order_seq_cst);
-  if (bell_ != nullptr) ring(*bell_);
+  // The publication; pairs with the acquire in spsc_consumer::try_read. With
+  // a doorbell it is seq_cst, to pair with the consumer's announcement in
+  // doorbell wait() (a full fence on x86: the price of never losing a wake).
+  if (bell_ != nullptr) {
+    ring_.control->tail.store(claim_end_, std::memory_order_seq_cst);
+    ring(*bell_);
+  } else {
+    ring_.control->tail.store(claim_end_, std::memory_order_release);
+  }
 }
 
 inline push_result spsc_producer::try_push(std::uint16_t type, std::span<const std::byte> payload) {

@@ -135,7 +135,9 @@ double weft_mpsc_throughput(std::size_t size, std::uint64_t n_each, std::size_t 
          static_cast<double>(h->end.load() - h->start.load());
 }
 
-percentiles weft_latency(std::size_t rounds, bool parked) {
+/// `doorbell`: the producers ring the consumers' doorbells (what a worker
+/// does); without, commits skip the fence that pairs with a sleeper.
+percentiles weft_latency(std::size_t rounds, bool parked, bool doorbell = true) {
   auto s = make_segment();
   auto* h = shared_alloc<handshake>(sizeof(handshake));
   std::vector<std::int64_t> rtt(rounds);
@@ -153,7 +155,8 @@ percentiles weft_latency(std::size_t rounds, bool parked) {
   two_processes(
       [&] {
         auto in = s.downstream_consumer(0);
-        auto out = s.upstream_producer(0);
+        shm::spsc_producer out(s.ring(s.channel(0).upstream),
+                               doorbell ? &s.process(0).bell : nullptr);
         h->ready.store(1, std::memory_order_release);
         std::byte msg[64] = {};
         for (std::size_t i = 0; i < rounds; ++i) {
@@ -162,7 +165,8 @@ percentiles weft_latency(std::size_t rounds, bool parked) {
         }
       },
       [&] {
-        auto out = s.downstream_producer(0);
+        shm::spsc_producer out(s.ring(s.channel(0).downstream),
+                               doorbell ? &s.process(1).bell : nullptr);
         auto in = s.upstream_consumer(0);
         wait_ready(*h, 1);
         std::byte msg[64] = {};
@@ -268,6 +272,8 @@ int main(int argc, char** argv) {
   const std::size_t park_rounds = static_cast<std::size_t>(20'000 * scale);
   const auto raw_spin = median3_latency([&] { return raw_spin_latency(spin_rounds); });
   const auto weft_spin = median3_latency([&] { return weft_latency(spin_rounds, false); });
+  const auto weft_spin_quiet =
+      median3_latency([&] { return weft_latency(spin_rounds, false, false); });
   const auto raw_futex = median3_latency([&] { return raw_futex_latency(park_rounds); });
   const auto weft_park = median3_latency([&] { return weft_latency(park_rounds, true); });
   fmt::print("\nOne-way latency, ns (ping-pong RTT/2, 64 B; median run of 3)\n");
@@ -277,6 +283,7 @@ int main(int argc, char** argv) {
   };
   lat("raw SPSC ring, spinning", raw_spin);
   lat("weft spsc_ring, spinning", weft_spin);
+  lat("weft spsc_ring, spinning, no doorbell", weft_spin_quiet);
   lat("raw futex hand-off (parked)", raw_futex);
   lat("weft spsc_ring + doorbell, parked", weft_park);
   fmt::print("{:<38}{:>9.2f}x{:>9.2f}x{:>9.2f}x\n", "weft / raw, spinning",
