@@ -1,6 +1,7 @@
 # Third-party packages, all from Debian 12 (installed by .ci/install-deps).
 find_package(Threads REQUIRED)
 find_package(Boost 1.74 REQUIRED COMPONENTS filesystem)
+find_package(OpenSSL REQUIRED COMPONENTS Crypto)  # SHA-1 for name-based uuids
 find_package(fmt REQUIRED)
 find_package(spdlog REQUIRED)
 find_package(SQLite3 REQUIRED)

@@ -15,18 +15,18 @@ namespace weft::es {
 
 /// Filters for select_events; the defaults select every version in order.
 struct event_query {
-  std::optional<std::uint64_t> after_version;  ///< versions > this
-  std::optional<std::uint64_t> up_to_version;  ///< versions <= this
+  std::optional<std::uint64_t> after_version = std::nullopt;  ///< versions > this
+  std::optional<std::uint64_t> up_to_version = std::nullopt;  ///< versions <= this
   bool descending = false;
-  std::optional<std::size_t> limit;
+  std::optional<std::size_t> limit = std::nullopt;
 };
 
 /// Filters for select_notifications.
 struct notification_query {
   std::uint64_t start = 1;            ///< first id wanted (inclusive)
   std::size_t limit = 100;            ///< at most this many
-  std::optional<std::uint64_t> stop;  ///< last id wanted (inclusive)
-  std::vector<std::string> topics;    ///< empty = every topic
+  std::optional<std::uint64_t> stop = std::nullopt;  ///< last id wanted (inclusive)
+  std::vector<std::string> topics = {};              ///< empty = every topic
 };
 
 /// Tracking positions only move forward: a tracking record for an upstream
