@@ -61,18 +61,4 @@ int worker_command(const worker_options& options) {
   not_yet("weft worker");
 }
 
-int inspect_command(const inspect_options& options, std::ostream& /*out*/) {
-  switch (options.what) {
-    case inspect_options::view::ls:
-      not_yet("weft ls");
-    case inspect_options::view::ps:
-      not_yet("weft ps");
-    case inspect_options::view::top:
-      not_yet("weft top");
-    case inspect_options::view::events:
-      not_yet("weft events");
-  }
-  not_yet("weft");
-}
-
 }  // namespace weft::runner
