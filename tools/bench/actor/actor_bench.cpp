@@ -2,13 +2,17 @@
 // moodycamel::ConcurrentQueue, measured side by side in one run.
 //
 //   actor_bench [--messages N] [--actors N] [--repeat R] [--only ping|fan|spawn|mailbox|idle]
+//               [--json FILE]   (also write every row as JSON, for tools/bench/run)
 //
 // Each figure is the best of R runs. Ratios > 1 mean weft is faster.
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <functional>
 #include <string>
+
+#include <nlohmann/json.hpp>
 
 #include "bench_common.hpp"
 
@@ -21,7 +25,18 @@ struct Options {
   std::uint64_t actors = 1'000'000;
   int repeat = 3;
   std::string only;  ///< run only cases whose name contains this
+  std::string json;  ///< file for the JSON rows; empty: none
 };
+
+nlohmann::json json_rows = nlohmann::json::array();
+
+nlohmann::json as_json(const Figure& f) {
+  return {{"messages_per_s", f.messages_per_second},
+          {"ns_per_message", f.ns_per_message},
+          {"allocs_per_message",
+           f.allocs_per_message >= 0 ? nlohmann::json(f.allocs_per_message) : nlohmann::json()},
+          {"order_violations", f.order_violations}};
+}
 
 Options parse(int argc, char** argv) {
   Options o;
@@ -45,12 +60,14 @@ Options parse(int argc, char** argv) {
       o.actors = value("--actors");
     } else if (std::strcmp(argv[i], "--only") == 0 && i + 1 < argc) {
       o.only = argv[++i];
+    } else if (std::strcmp(argv[i], "--json") == 0 && i + 1 < argc) {
+      o.json = argv[++i];
     } else if (std::strcmp(argv[i], "--repeat") == 0) {
       o.repeat = static_cast<int>(value("--repeat"));
     } else {
       std::fprintf(stderr,
                    "actor_bench: unknown argument '%s'\nusage: actor_bench [--messages N] "
-                   "[--actors N] [--repeat R] [--only ping|fan|spawn|mailbox|idle]\n",
+                   "[--actors N] [--repeat R] [--only ping|fan|spawn|mailbox|idle] [--json FILE]\n",
                    argv[i]);
       std::exit(2);
     }
@@ -79,6 +96,15 @@ void row(const char* name, const Figure& weft, const char* peer_name, const Figu
   }
   std::printf("\n");
   std::fflush(stdout);
+  json_rows.push_back(
+      {{"name", name},
+       {"weft", as_json(weft)},
+       {"peer_name", peer != nullptr ? nlohmann::json(peer_name) : nlohmann::json()},
+       {"peer", peer != nullptr ? as_json(*peer) : nlohmann::json()},
+       {"ratio", peer != nullptr
+                     ? nlohmann::json(weft.messages_per_second / peer->messages_per_second)
+                     : nlohmann::json()},
+       {"goal", goal}});
 }
 
 }  // namespace
@@ -143,8 +169,20 @@ int main(int argc, char** argv) {
         static_cast<unsigned long long>(m.order_violations), m.allocs_per_message);
     ordered = ordered && w.order_violations == 0;
   }
-  if (wanted("idle"))
-    std::printf("%-30s weft %.2f%% of one core (2 parked workers)\n", "idle system CPU",
-                weft_idle_cpu_percent());
+  double idle = -1;
+  if (wanted("idle")) {
+    idle = weft_idle_cpu_percent();
+    std::printf("%-30s weft %.2f%% of one core (2 parked workers)\n", "idle system CPU", idle);
+  }
+  if (!o.json.empty()) {
+    const nlohmann::json doc{{"benchmark", "actor"},
+                             {"messages", o.messages},
+                             {"actors", o.actors},
+                             {"repeat", o.repeat},
+                             {"caf", peer != nullptr},
+                             {"rows", json_rows},
+                             {"idle_cpu_percent", idle >= 0 ? nlohmann::json(idle) : nullptr}};
+    std::ofstream(o.json) << doc.dump(2) << "\n";
+  }
   return ordered ? 0 : 1;
 }

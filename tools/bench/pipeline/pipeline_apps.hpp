@@ -1,7 +1,8 @@
 #pragma once
 // The benchmark's system: Emitter -> Reactor -> Counter. The Emitter records
 // one event per command, the Reactor one per upstream event, the Counter
-// none (it only advances its tracking position).
+// none (it only advances its tracking position). Longer pipelines put Relays
+// (one event per upstream Reacted) between the Reactor and the Counter.
 #include <cstdint>
 
 #include "weft/es/aggregate.hpp"
@@ -55,6 +56,18 @@ class Reactor : public es::process_application {
     // Name-based: re-processing after a crash derives the same id.
     const auto id = uuid::name_based(e.id, "reaction");
     auto reaction = Reaction::create(id, Reacted{id, e.id, e.n});
+    processing.save(reaction);
+  }
+};
+
+class Relay : public es::process_application {
+ public:
+  explicit Relay(es::app_context context) : process_application(std::move(context)) {
+    on<&Relay::reacted>();
+  }
+  void reacted(const Reacted& e, es::processing& processing) {
+    const auto id = uuid::name_based(e.id, "relay");
+    auto reaction = Reaction::create(id, Reacted{id, e.source, e.n});
     processing.save(reaction);
   }
 };

@@ -7,9 +7,12 @@
 //   catch-up   - the pipeline started on an Emitter log of N events: the
 //                followers catch up batch_size notifications per transaction.
 // Each figure is printed next to the Python eventsourcing library's (v9.3,
-// same pipeline, same machine kind) as a ratio.
+// same pipeline, same machine kind) as a ratio. --stages 3 4 5 lengthens the
+// pipeline with Relays; --json writes every row for tools/bench/run, and
+// --progress reports "progress <what> <done> <total>" lines on stderr.
 #include <fmt/core.h>
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <ctime>
@@ -53,14 +56,51 @@ class recorders {
   std::map<std::string, std::shared_ptr<es::recorder>> open_;
 };
 
-es::system_definition pipeline(std::uint64_t batch) {
-  es::system_definition system{{"Emitter", "Reactor", "Counter"}};
+/// Emitter -> Reactor -> Relay1 .. Relay(stages - 3) -> Counter.
+std::vector<std::string> stage_names(std::uint64_t stages) {
+  std::vector<std::string> names{"Emitter", "Reactor"};
+  for (std::uint64_t i = 1; i + 3 <= stages; ++i) names.push_back("Relay" + std::to_string(i));
+  names.emplace_back("Counter");
+  return names;
+}
+
+es::system_definition pipeline(std::uint64_t batch, std::uint64_t stages) {
+  const auto names = stage_names(stages);
+  es::pipe chain(names.front());
+  for (std::size_t i = 1; i < names.size(); ++i) chain = std::move(chain) | names[i];
+  es::system_definition system{chain};
   system.bind<bench::Emitter>("Emitter").bind<bench::Reactor>("Reactor").bind<bench::Counter>(
       "Counter");
   const es::options options{{"batch_size", std::to_string(batch)}};
-  system.configure("Reactor", options).configure("Counter", options);
+  for (std::size_t i = 1; i < names.size(); ++i) {
+    if (names[i].starts_with("Relay")) system.bind<bench::Relay>(names[i]);
+    system.configure(names[i], options);
+  }
   return system;
 }
+
+/// The application the Counter follows.
+std::string counted(std::uint64_t stages) {
+  return stage_names(stages).end()[-2];
+}
+
+/// "progress <what> <done> <total>" on stderr about 100 times per run, when asked.
+class progress {
+ public:
+  progress(bool on, std::string what, std::uint64_t total)
+      : on_(on),
+        what_(std::move(what)),
+        total_(total),
+        step_(std::max<std::uint64_t>(total / 100, 1)) {}
+  void at(std::uint64_t done) {
+    if (on_ && done % step_ == 0) fmt::print(stderr, "progress {} {} {}\n", what_, done, total_);
+  }
+
+ private:
+  bool on_;
+  std::string what_;
+  std::uint64_t total_, step_;
+};
 
 es::system_definition emitter_alone() {
   es::system_definition system{{"Emitter"}};
@@ -98,35 +138,53 @@ void require(bool ok, const std::string& what) {
   if (!ok) throw std::logic_error("benchmark result wrong: " + what);
 }
 
-std::vector<figure> run(const std::string& kind, const std::filesystem::path& dir, std::uint64_t n,
-                        std::uint64_t batch, bool live_only) {
+struct plan {
+  std::uint64_t n, batch, stages;
+  bool emit, catch_up;  ///< besides the live end-to-end run
+  bool progress;
+};
+
+std::vector<figure> run(const std::string& kind, const std::filesystem::path& dir, const plan& p) {
+  const std::uint64_t n = p.n;
   std::vector<figure> out;
-  if (!live_only) {  // emit only, then catch-up on the log it leaves
+  if (p.emit || p.catch_up) {  // emit only, then catch-up on the log it leaves
     recorders logs(kind, dir);
     {
       es::single_threaded_runner runner(emitter_alone(), logs.factory());
       runner.start();
       auto& emitter = runner.get<bench::Emitter>("Emitter");
+      progress shown(p.progress, kind + "/emit-only", n);
       const stopwatch start;
-      for (std::uint64_t i = 1; i <= n; ++i) emitter.emit(i);
-      out.push_back(measured("emit only", start));
+      for (std::uint64_t i = 1; i <= n; ++i) {
+        emitter.emit(i);
+        shown.at(i);
+      }
+      if (p.emit) out.push_back(measured("emit only", start));
       require(emitter.events().max_notification_id() == n, "emitter log");
     }
-    es::single_threaded_runner runner(pipeline(batch), logs.factory());
-    const stopwatch start;
-    runner.start();
-    out.push_back(measured(fmt::format("catch-up (batch {})", batch), start));
-    require(runner.get<bench::Counter>("Counter").position("Reactor") == n, "catch-up counter");
+    if (p.catch_up) {
+      es::single_threaded_runner runner(pipeline(p.batch, p.stages), logs.factory());
+      if (p.progress) fmt::print(stderr, "progress {}/catch-up 0 1\n", kind);
+      const stopwatch start;
+      runner.start();
+      out.push_back(measured(fmt::format("catch-up (batch {})", p.batch), start));
+      require(runner.get<bench::Counter>("Counter").position(counted(p.stages)) == n,
+              "catch-up counter");
+    }
   }
   {  // end to end, live
     recorders logs(kind, dir);
-    es::single_threaded_runner runner(pipeline(batch), logs.factory());
+    es::single_threaded_runner runner(pipeline(p.batch, p.stages), logs.factory());
     runner.start();
     auto& emitter = runner.get<bench::Emitter>("Emitter");
     auto& counter = runner.get<bench::Counter>("Counter");
+    progress shown(p.progress, fmt::format("{}/end-to-end/{}-stages", kind, p.stages), n);
     const stopwatch start;
-    for (std::uint64_t i = 1; i <= n; ++i) emitter.emit(i);
-    require(counter.position("Reactor") == n, "end-to-end counter position");
+    for (std::uint64_t i = 1; i <= n; ++i) {
+      emitter.emit(i);
+      shown.at(i);
+    }
+    require(counter.position(counted(p.stages)) == n, "end-to-end counter position");
     out.push_back(measured("end to end", start));
     require(counter.count == n, "end-to-end counter count");
   }
@@ -146,30 +204,72 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   bool live_only = false;
   app.add_flag("--end-to-end-only", live_only, "only the live end-to-end run (for profiling)");
+  std::vector<std::uint64_t> stages = {3};
+  app.add_option("-s,--stages", stages,
+                 "pipeline lengths (3 = Emitter, Reactor, Counter; more add Relays); emit only "
+                 "and catch-up run with the first")
+      ->check(CLI::Range(std::uint64_t{3}, std::uint64_t{64}));
+  std::string json_file;
+  app.add_option("--json", json_file, "also write every row as JSON to this file");
+  bool show_progress = false;
+  app.add_flag("--progress", show_progress, "report progress lines on stderr");
   app.add_option("-d,--dir", dir, "directory for the SQLite files (a real disk)");
   app.add_option("-r,--recorders", kinds,
                  "memory, sqlite-normal, sqlite-full (+ \"-shared\": exclusive off)");
   CLI11_PARSE(app, argc, argv);
   std::filesystem::create_directories(dir);
 
+  const std::string load_at_start = load_average();
   fmt::print("N = {}, batch_size = {}, files in {}, load average {}\n", n, batch, dir,
-             load_average());
-  fmt::print("{:<20} {:<20} {:>8} {:>10} {:>10}  {}\n", "scenario", "recorder", "seconds",
-             "events/s", "ev/cpu-s", "events/s vs Python eventsourcing 9.3");
+             load_at_start);
+  fmt::print("{:<20} {:<20} {:>6} {:>8} {:>10} {:>10}  {}\n", "scenario", "recorder", "stages",
+             "seconds", "events/s", "ev/cpu-s", "events/s vs Python eventsourcing 9.3");
+  nlohmann::json rows = nlohmann::json::array();
   for (const auto& kind : kinds) {
-    for (const auto& [scenario, seconds, cpu_seconds] : run(kind, dir, n, batch, live_only)) {
-      const double rate = static_cast<double>(n) / seconds;
-      const double cpu_rate = static_cast<double>(n) / cpu_seconds;
-      const std::string versus =
-          kind == "memory"
-              ? fmt::format("{:.0f}x of {:.0f} (memory)", rate / python_memory, python_memory)
-              : fmt::format("{:.0f}x of {:.0f} (sqlite 1 thread), {:.0f}x of {:.0f} (threaded)",
-                            rate / python_sqlite_single, python_sqlite_single,
-                            rate / python_sqlite_threaded, python_sqlite_threaded);
-      fmt::print("{:<20} {:<20} {:>8.2f} {:>10.0f} {:>10.0f}  {}\n", scenario, kind, seconds, rate,
-                 cpu_rate, versus);
-      std::fflush(stdout);
+    for (const auto length : stages) {
+      const bool first = length == stages.front();
+      const plan p{n, batch, length, first && !live_only, first && !live_only, show_progress};
+      for (const auto& [scenario, seconds, cpu_seconds] : run(kind, dir, p)) {
+        const double rate = static_cast<double>(n) / seconds;
+        const double cpu_rate = static_cast<double>(n) / cpu_seconds;
+        const std::string versus =
+            kind == "memory"
+                ? fmt::format("{:.0f}x of {:.0f} (memory)", rate / python_memory, python_memory)
+                : fmt::format("{:.0f}x of {:.0f} (sqlite 1 thread), {:.0f}x of {:.0f} (threaded)",
+                              rate / python_sqlite_single, python_sqlite_single,
+                              rate / python_sqlite_threaded, python_sqlite_threaded);
+        fmt::print("{:<20} {:<20} {:>6} {:>8.2f} {:>10.0f} {:>10.0f}  {}\n", scenario, kind, length,
+                   seconds, rate, cpu_rate, versus);
+        std::fflush(stdout);
+        const bool memory = kind == "memory";
+        rows.push_back(
+            {{"scenario", scenario},
+             {"recorder", kind},
+             {"runner", "single"},
+             {"stages", scenario == "emit only" ? 1 : length},
+             {"n", n},
+             {"batch_size", batch},
+             {"seconds", seconds},
+             {"cpu_seconds", cpu_seconds},
+             {"events_per_s", rate},
+             {"events_per_cpu_s", cpu_rate},
+             {"python_reference", memory ? python_memory : python_sqlite_single},
+             {"vs_python", rate / (memory ? python_memory : python_sqlite_single)},
+             {"vs_python_threaded",
+              memory ? nlohmann::json() : nlohmann::json(rate / python_sqlite_threaded)}});
+      }
     }
   }
   std::filesystem::remove_all(dir);
+  if (!json_file.empty()) {
+    const nlohmann::json doc{{"benchmark", "pipeline"},
+                             {"load_average_start", load_at_start},
+                             {"load_average_end", load_average()},
+                             {"python_reference",
+                              {{"memory", python_memory},
+                               {"sqlite_single_threaded", python_sqlite_single},
+                               {"sqlite_multi_threaded", python_sqlite_threaded}}},
+                             {"rows", rows}};
+    std::ofstream(json_file) << doc.dump(2) << "\n";
+  }
 }

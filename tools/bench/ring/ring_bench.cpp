@@ -1,7 +1,11 @@
 // weft's shared-memory rings next to their peers, every row measured in this
 // run between processes pinned to cpu 0 (producer) and cpu 1 (consumer).
-// Usage: weft_ring_bench [scale]   (scale multiplies message counts; default 1)
+// Usage: weft_ring_bench [scale] [--sizes 64,512,4096] [--json FILE]
+//   scale multiplies message counts (default 1); --sizes picks the record sizes
+//   of the throughput rows; --json also writes every figure for tools/bench/run.
 #include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
 
 #include <sched.h>
 
@@ -201,9 +205,43 @@ percentiles median3_latency(F&& f) {
 int main(int argc, char** argv) {
   using namespace weft::bench;
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
-  const double scale = argc > 1 ? std::atof(argv[1]) : 1.0;
+  double scale = 1.0;
+  std::vector<std::size_t> sizes = {64, 512, 4096};
+  std::string json_file;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if ((arg == "--json" || arg == "--sizes") && i + 1 == argc) {
+      std::fprintf(stderr, "weft_ring_bench: %s needs a value\n", arg.c_str());
+      return 2;
+    }
+    if (arg == "--json") {
+      json_file = argv[++i];
+    } else if (arg == "--sizes") {
+      sizes.clear();
+      for (std::string rest = argv[++i]; !rest.empty();) {
+        const auto comma = rest.find(',');
+        const std::string item = rest.substr(0, comma);
+        const auto size = std::strtoull(item.c_str(), nullptr, 10);
+        if (size < 8 || size > 65536) {
+          std::fprintf(stderr, "weft_ring_bench: --sizes: '%s' is not a size in 8..65536\n",
+                       item.c_str());
+          return 2;
+        }
+        sizes.push_back(size);
+        rest = comma == std::string::npos ? "" : rest.substr(comma + 1);
+      }
+    } else if (const double v = std::atof(arg.c_str()); v > 0) {
+      scale = v;
+    } else {
+      std::fprintf(stderr,
+                   "weft_ring_bench: unknown argument '%s'\nusage: weft_ring_bench [scale] "
+                   "[--sizes 64,512,4096] [--json FILE]\n",
+                   arg.c_str());
+      return 2;
+    }
+  }
   auto count = [&](std::size_t size, double divisor = 1) {
-    const double base = size <= 64 ? 20e6 : size <= 512 ? 5e6 : 1e6;
+    const double base = size <= 64 ? 20e6 : size <= 512 ? 5e6 : size <= 4096 ? 1e6 : 4096e6 / size;
     return static_cast<std::uint64_t>(base * scale / divisor);
   };
   auto load = [] {
@@ -212,21 +250,22 @@ int main(int argc, char** argv) {
     in >> one >> five;
     return one + " " + five;
   };
+  const std::string load_at_start = load();
+  const char* scheduler = ::sched_getscheduler(0) == SCHED_FIFO ? "SCHED_FIFO" : "SCHED_OTHER";
   fmt::print(
       "weft ring benchmark: producer on cpu 0, consumer on cpu 1, scale {}, scheduler {}, "
       "load average {} at start\n\n",
-      scale, ::sched_getscheduler(0) == SCHED_FIFO ? "SCHED_FIFO" : "SCHED_OTHER", load());
-  const std::size_t sizes[] = {64, 512, 4096};
+      scale, scheduler, load_at_start);
   constexpr std::size_t batch = 32;
 
   struct row {
     std::string name;
-    double rate[3];
+    std::vector<double> rate;
   };
   std::vector<row> rows;
   auto measure = [&](const std::string& name, auto&& f) {
     row r{name, {}};
-    for (int i = 0; i < 3; ++i) r.rate[i] = median3([&] { return f(sizes[i]); });
+    for (const std::size_t size : sizes) r.rate.push_back(median3([&] { return f(size); }));
     std::fprintf(stderr, "measured: %s\n", name.c_str());
     rows.push_back(r);
     return r;
@@ -251,14 +290,22 @@ int main(int argc, char** argv) {
 
   fmt::print("Throughput, million messages/s (median of 3; batch = {} records per commit)\n",
              batch);
-  fmt::print("{:<38}{:>10}{:>10}{:>10}\n", "", "64 B", "512 B", "4 KiB");
+  fmt::print("{:<38}", "");
+  for (const std::size_t size : sizes) fmt::print("{:>10}", fmt::format("{} B", size));
+  fmt::print("\n");
   for (const auto& r : rows) {
-    fmt::print("{:<38}{:>10.2f}{:>10.2f}{:>10.2f}\n", r.name, r.rate[0] / 1e6, r.rate[1] / 1e6,
-               r.rate[2] / 1e6);
+    fmt::print("{:<38}", r.name);
+    for (const double rate : r.rate) fmt::print("{:>10.2f}", rate / 1e6);
+    fmt::print("\n");
   }
+  nlohmann::json ratio_rows = nlohmann::json::array();
   auto ratios = [&](const char* what, const row& a, const row& b) {
-    fmt::print("{:<38}{:>9.2f}x{:>9.2f}x{:>9.2f}x\n", what, a.rate[0] / b.rate[0],
-               a.rate[1] / b.rate[1], a.rate[2] / b.rate[2]);
+    fmt::print("{:<38}", what);
+    std::vector<double> r;
+    for (std::size_t i = 0; i < sizes.size(); ++i) r.push_back(a.rate[i] / b.rate[i]);
+    for (const double x : r) fmt::print("{:>9.2f}x", x);
+    fmt::print("\n");
+    ratio_rows.push_back({{"name", what}, {"ratio", r}});
   };
   fmt::print("\nRatios\n");
   ratios("weft batched / raw batched", weft_b, raw_b);
@@ -293,7 +340,8 @@ int main(int argc, char** argv) {
              weft_park.p50 / raw_futex.p50, weft_park.p99 / raw_futex.p99,
              weft_park.p999 / raw_futex.p999);
 
-  fmt::print("\nload average {} at the end\n", load());
+  const std::string load_at_end = load();
+  fmt::print("\nload average {} at the end\n", load_at_end);
   fmt::print("\nGoals (issue 4)\n");
   auto goal = [](const char* what, double value, double limit, bool at_least) {
     const bool met = at_least ? value >= limit : value <= limit;
@@ -305,5 +353,29 @@ int main(int argc, char** argv) {
   goal("spinning p50 / raw p50", weft_spin.p50 / raw_spin.p50, 1.1, false);
   goal("spinning p99 / raw p99", weft_spin.p99 / raw_spin.p99, 2.0, false);
   goal("parked p50 / raw futex p50", weft_park.p50 / raw_futex.p50, 1.1, false);
+
+  if (!json_file.empty()) {
+    nlohmann::json throughput = nlohmann::json::array();
+    for (const auto& r : rows) throughput.push_back({{"name", r.name}, {"messages_per_s", r.rate}});
+    nlohmann::json latency = nlohmann::json::array();
+    for (const auto& [name, p] : {std::pair{"raw SPSC ring, spinning", raw_spin},
+                                  {"weft spsc_ring, spinning", weft_spin},
+                                  {"weft spsc_ring, spinning, no doorbell", weft_spin_quiet},
+                                  {"raw futex hand-off (parked)", raw_futex},
+                                  {"weft spsc_ring + doorbell, parked", weft_park}})
+      latency.push_back(
+          {{"name", name}, {"p50_ns", p.p50}, {"p99_ns", p.p99}, {"p999_ns", p.p999}});
+    const nlohmann::json doc{{"benchmark", "ring"},
+                             {"scale", scale},
+                             {"scheduler", scheduler},
+                             {"batch", batch},
+                             {"load_average_start", load_at_start},
+                             {"load_average_end", load_at_end},
+                             {"sizes", sizes},
+                             {"throughput", throughput},
+                             {"throughput_ratios", ratio_rows},
+                             {"latency", latency}};
+    std::ofstream(json_file) << doc.dump(2) << "\n";
+  }
   return 0;
 }
