@@ -1,0 +1,63 @@
+# The suite's steps for tools/bench/run (sourced). Each step is a function
+# step_<name> that runs one benchmark program and writes <name>.json to $out;
+# its stdout and stderr go to <name>.log / <name>.err, which the progress
+# display reads. Sizes per mode: quick = a few minutes on 2 cores, full < 30.
+
+ring_bin() { echo "$build/tools/bench/ring/weft_ring_bench"; }
+actor_bin() { echo "$build/tools/bench/actor/actor_bench"; }
+pipeline_bin() { echo "$build/tools/bench/pipeline/pipeline_bench"; }
+
+# SCHED_FIFO needs CAP_SYS_NICE; without it the ring runs as SCHED_OTHER.
+fifo_prefix() {
+  if ((fifo)) && chrt -f 1 true 2>/dev/null; then echo "chrt -f 1"; fi
+}
+
+step_ring() {
+  $(fifo_prefix) "$(ring_bin)" "$ring_scale" --sizes "$ring_sizes" --json "$out/ring.json"
+}
+step_actor() { "$(actor_bin)" $actor_args --json "$out/actor.json"; }
+pipeline_step() {  # name recorder n stages...
+  local name=$1 recorder=$2 n=$3
+  shift 3
+  "$(pipeline_bin)" -n "$n" -r "$recorder" --stages "$@" --progress --json "$out/$name.json" \
+    -d "${TMPDIR:-/tmp}/weft-bench-suite-$$"
+}
+
+# select_steps MODE ONLY: fills step_names, step_kinds, step_commands, targets.
+select_steps() {
+  local mode=$1 only=$2
+  step_names=() step_kinds=() step_commands=() targets=()
+  add() { step_names+=("$1"); step_kinds+=("$2"); step_commands+=("$3"); }
+  if [[ $mode == quick ]]; then
+    ring_scale=0.05 ring_sizes=64,512,4096,16384
+    actor_args="--messages 200000 --actors 20000 --repeat 1"
+    pipe_mem="20000" pipe_normal="4000" pipe_full="300" stages_mem="3 4 6" stages_sql="3 4 6"
+  else
+    ring_scale=0.5 ring_sizes=16,64,256,512,1024,4096,16384
+    actor_args="--messages 2000000 --actors 200000 --repeat 3"
+    pipe_mem="200000" pipe_normal="50000" pipe_full="3000" stages_mem="3 4 6 8" stages_sql="3 4 6 8"
+  fi
+  if [[ ,$only, == *,ring,* ]]; then
+    add ring ring step_ring
+    targets+=(weft_ring_bench)
+  fi
+  if [[ ,$only, == *,actor,* ]]; then
+    add actor actor step_actor
+    targets+=(actor_bench)
+  fi
+  if [[ ,$only, == *,pipeline,* ]]; then
+    add pipeline-memory pipeline "pipeline_step pipeline-memory memory $pipe_mem $stages_mem"
+    add pipeline-sqlite-normal pipeline \
+      "pipeline_step pipeline-sqlite-normal sqlite-normal $pipe_normal $stages_sql"
+    add pipeline-sqlite-full pipeline "pipeline_step pipeline-sqlite-full sqlite-full $pipe_full 3"
+    if [[ $mode == full ]]; then
+      add pipeline-sqlite-normal-shared pipeline \
+        "pipeline_step pipeline-sqlite-normal-shared sqlite-normal-shared $pipe_normal 3"
+    fi
+    targets+=(pipeline_bench)
+  fi
+  if ((${#step_names[@]} == 0)); then
+    echo "tools/bench/run: --only '$only' names no step (ring, actor, pipeline)" >&2
+    exit 2
+  fi
+}
