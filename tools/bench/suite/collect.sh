@@ -8,7 +8,7 @@ suite=$(dirname "$0")
 slurp() { if [[ -f $1 ]]; then cat "$1"; else echo null; fi; }
 shopt -s nullglob
 pipeline_files=("$out"/pipeline-*.json)
-step_files=("$out"/*.step.json)
+step_files=("$out"/step-*.json)
 pipeline_rows=$(cat "${pipeline_files[@]}" /dev/null | jq -s '[.[].rows[]]')
 steps=$(cat "${step_files[@]}" /dev/null | jq -s '.')
 

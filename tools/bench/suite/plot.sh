@@ -4,7 +4,7 @@
 set -euo pipefail
 out=$1
 res="$out/results.json"
-gp() { gnuplot -e "set terminal svg size 900,520 dynamic font 'sans,12' background '#ffffff'; set output '$out/$1.svg'; set datafile missing '?'; set grid ytics" -; }
+gp() { gnuplot -e "set terminal svg size 900,520 dynamic font 'sans,12' background '#ffffff'; set output '$out/$1.svg'; set datafile missing '?'; set grid ytics; set termoption noenhanced" -; }
 has() { [[ $(jq -r "$1" "$res") == true ]]; }
 
 if has '.ring != null'; then
@@ -18,15 +18,23 @@ if has '.ring != null'; then
   gp ring_throughput <<EOF2
 set title "Ring throughput vs record size (producer cpu 0, consumer cpu 1)"
 set xlabel "record size, bytes"; set ylabel "million messages/s"
-set logscale xy; set key outside right; set xtics (16,64,256,1024,4096,16384,65536)
+set logscale xy; set key bottom left font ',10'; set autoscale xfix; set offsets graph 0.05, graph 0.05, 0, 0
+set xtics (16,64,256,1024,4096,16384,65536)
 plot for [c=2:$cols] '$out/ring_throughput.dat' using 1:c with linespoints lw 2 title columnhead(c)
+EOF2
+  gp ring_bandwidth <<EOF2
+set title "Ring bandwidth vs record size (payload bytes moved)"
+set xlabel "record size, bytes"; set ylabel "GB/s"
+set logscale xy; set key bottom right font ',10'; set autoscale xfix; set offsets graph 0.05, graph 0.05, 0, 0
+set xtics (16,64,256,1024,4096,16384,65536)
+plot for [c=2:$cols] '$out/ring_throughput.dat' using 1:(column(c) * \$1 / 1e3) with linespoints lw 2 title columnhead(c)
 EOF2
   jq -r '.ring.latency[] | "\"\(.name)\" \(.p50_ns) \(.p99_ns) \(.p999_ns)"' "$res" >"$out/ring_latency.dat"
   gp ring_latency <<EOF2
 set title "Ring one-way latency, 64 B (ping-pong RTT/2)"
 set ylabel "ns (log)"; set logscale y
 set style data histograms; set style histogram clustered gap 1; set style fill solid 0.8 border -1
-set xtics rotate by -20 scale 0 font ',10'; set key top left; set bmargin 6
+set xtics rotate by -20 scale 0 font ',10'; set key top left; set bmargin 6; set rmargin 14
 plot '$out/ring_latency.dat' using 2:xtic(1) title "p50", '' using 3 title "p99", '' using 4 title "p99.9"
 EOF2
 fi
@@ -38,7 +46,7 @@ if has '.actor != null'; then
 set title "Actors: weft vs CAF 0.17 (mailbox rows: vs moodycamel), same run"
 set ylabel "million messages/s (log)"; set logscale y
 set style data histograms; set style histogram clustered gap 1; set style fill solid 0.8 border -1
-set xtics rotate by -25 scale 0 font ',10'; set key top right; set bmargin 7
+set xtics rotate by -25 scale 0 font ',10'; set key top right; set bmargin 7; set rmargin 12
 plot '$out/actor.dat' using 2:xtic(1) title "weft", '' using 3 title "peer (CAF / moodycamel)"
 EOF2
 fi

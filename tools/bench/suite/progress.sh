@@ -1,7 +1,7 @@
 # Runs the suite's steps with a one-line progress display (sourced by
 # tools/bench/run): step, elapsed time, what the program reports (rows done,
 # or a bar for pipeline runs), the load average. Each step's wall time, CPU
-# time of its processes and the load seen while it ran go to <name>.step.json.
+# time of its processes and the load seen while it ran go to step-<name>.json.
 
 interactive=0
 [[ -t 2 ]] && interactive=1
@@ -22,8 +22,8 @@ step_status() {
   case $kind in
     ring)
       rows=$(grep -c '^measured:' "$out/$name.err" 2>/dev/null || true)
-      if ((rows < 8)); then
-        printf 'throughput rows %s ' "$(bar "$rows" 8 16)"
+      if ((rows < 24)); then  # 8 rows, 3 interleaved passes
+        printf 'throughput %s ' "$(bar "$rows" 24 16)"
       else
         printf 'latency percentiles'
       fi
@@ -83,7 +83,7 @@ run_step() {
     --argjson cpu "${cpu:-0}" --argjson mean "$(awk -v s="$load_sum" -v n="$samples" 'BEGIN { printf "%.2f", n ? s / n : 0 }')" \
     --argjson max "$load_max" \
     '{name: $name, command: $cmd, exit_status: $rc, wall_seconds: $wall, cpu_seconds: $cpu,
-      load_average_mean: $mean, load_average_max: $max}' >"$out/$name.step.json"
+      load_average_mean: $mean, load_average_max: $max}' >"$out/step-$name.json"
   if ((rc != 0)); then
     show "[$((i + 1))/$count] $name FAILED (exit $rc) after ${wall}s; last lines of $out/$name.err:"
     ((interactive)) && echo >&2

@@ -29,13 +29,13 @@ select_steps() {
   step_names=() step_kinds=() step_commands=() targets=()
   add() { step_names+=("$1"); step_kinds+=("$2"); step_commands+=("$3"); }
   if [[ $mode == quick ]]; then
-    ring_scale=0.05 ring_sizes=64,512,4096,16384
-    actor_args="--messages 200000 --actors 20000 --repeat 1"
-    pipe_mem="20000" pipe_normal="4000" pipe_full="300" stages_mem="3 4 6" stages_sql="3 4 6"
+    ring_scale=0.3 ring_sizes=64,512,4096,16384
+    actor_args="--messages 1000000 --actors 50000 --repeat 1"
+    pipe_mem="100000" pipe_normal="20000" pipe_full="1000" stages_mem="3 4 6" stages_sql="3 4 6" stages_full="3"
   else
-    ring_scale=0.5 ring_sizes=16,64,256,512,1024,4096,16384
+    ring_scale=1 ring_sizes=16,64,256,512,1024,4096,16384
     actor_args="--messages 2000000 --actors 200000 --repeat 3"
-    pipe_mem="200000" pipe_normal="50000" pipe_full="3000" stages_mem="3 4 6 8" stages_sql="3 4 6 8"
+    pipe_mem="300000" pipe_normal="100000" pipe_full="5000" stages_mem="3 4 6 8" stages_sql="3 4 6 8" stages_full="3 4"
   fi
   if [[ ,$only, == *,ring,* ]]; then
     add ring ring step_ring
@@ -49,10 +49,10 @@ select_steps() {
     add pipeline-memory pipeline "pipeline_step pipeline-memory memory $pipe_mem $stages_mem"
     add pipeline-sqlite-normal pipeline \
       "pipeline_step pipeline-sqlite-normal sqlite-normal $pipe_normal $stages_sql"
-    add pipeline-sqlite-full pipeline "pipeline_step pipeline-sqlite-full sqlite-full $pipe_full 3"
+    add pipeline-sqlite-full pipeline "pipeline_step pipeline-sqlite-full sqlite-full $pipe_full $stages_full"
     if [[ $mode == full ]]; then
       add pipeline-sqlite-normal-shared pipeline \
-        "pipeline_step pipeline-sqlite-normal-shared sqlite-normal-shared $pipe_normal 3"
+        "pipeline_step pipeline-sqlite-normal-shared sqlite-normal-shared $((pipe_normal / 2)) 3"
     fi
     targets+=(pipeline_bench)
   fi
