@@ -7,6 +7,7 @@
 
 #include "weft/es/aggregate.hpp"
 #include "weft/es/application.hpp"
+#include "weft/es/commands.hpp"
 #include "weft/es/process_application.hpp"
 
 namespace weft::bench {
@@ -38,7 +39,13 @@ class Reaction : public es::aggregate<Reaction, Reacted> {
 
 class Emitter : public es::application {
  public:
-  using application::application;
+  explicit Emitter(es::app_context context) : application(std::move(context)) {
+    // How a client reaches it when a node::worker hosts it.
+    commands().add("emit", [this](const es::command_args& args) {
+      emit(args.get<std::uint64_t>("n"));
+      return nlohmann::json();
+    });
+  }
   /// The source command: one new aggregate, one event, one transaction.
   void emit(std::uint64_t n) {
     const auto id = uuid::random();

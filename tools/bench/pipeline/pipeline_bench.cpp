@@ -6,8 +6,9 @@
 //                tracked the N-th reaction;
 //   catch-up   - the pipeline started on an Emitter log of N events: the
 //                followers catch up batch_size notifications per transaction.
-// Each figure is printed next to the Python eventsourcing library's (v9.3,
-// same pipeline, same machine kind) as a ratio. --stages 3 4 5 lengthens the
+// --runners threads processes runs the live pipeline also hosted by
+// node::workers (see hosted_pipeline.hpp). Each figure is printed next to the Python eventsourcing
+// library's (v9.3, same pipeline, same machine kind) as a ratio. --stages 3 4 5 lengthens the
 // pipeline with Relays; --json writes every row for tools/bench/run, and
 // --progress reports "progress <what> <done> <total>" lines on stderr.
 #include <fmt/core.h>
@@ -24,6 +25,7 @@
 #include <vector>
 
 #include "bench_recorders.hpp"
+#include "hosted_pipeline.hpp"
 #include "pipeline_apps.hpp"
 #include "weft/es/single_threaded_runner.hpp"
 
@@ -93,13 +95,15 @@ class progress {
         total_(total),
         step_(std::max<std::uint64_t>(total / 100, 1)) {}
   void at(std::uint64_t done) {
-    if (on_ && done % step_ == 0) fmt::print(stderr, "progress {} {} {}\n", what_, done, total_);
+    if (!on_ || done < next_) return;
+    fmt::print(stderr, "progress {} {} {}\n", what_, done, total_);
+    next_ = (done / step_ + 1) * step_;
   }
 
  private:
   bool on_;
   std::string what_;
-  std::uint64_t total_, step_;
+  std::uint64_t total_, step_, next_ = 0;
 };
 
 es::system_definition emitter_alone() {
@@ -211,6 +215,11 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(std::uint64_t{3}, std::uint64_t{64}));
   std::string json_file;
   app.add_option("--json", json_file, "also write every row as JSON to this file");
+  std::vector<std::string> runners = {"single"};
+  app.add_option("--runners", runners,
+                 "single (es::single_threaded_runner), threads or processes (node::worker per "
+                 "application on a shared-memory segment; end to end only)")
+      ->check(CLI::IsMember({"single", "threads", "processes"}));
   bool show_progress = false;
   app.add_flag("--progress", show_progress, "report progress lines on stderr");
   app.add_option("-d,--dir", dir, "directory for the SQLite files (a real disk)");
@@ -222,41 +231,55 @@ int main(int argc, char** argv) {
   const std::string load_at_start = load_average();
   fmt::print("N = {}, batch_size = {}, files in {}, load average {}\n", n, batch, dir,
              load_at_start);
-  fmt::print("{:<20} {:<20} {:>6} {:>8} {:>10} {:>10}  {}\n", "scenario", "recorder", "stages",
-             "seconds", "events/s", "ev/cpu-s", "events/s vs Python eventsourcing 9.3");
+  fmt::print("{:<20} {:<20} {:<9} {:>6} {:>8} {:>10} {:>10}  {}\n", "scenario", "recorder",
+             "runner", "stages", "seconds", "events/s", "ev/cpu-s",
+             "events/s vs Python eventsourcing 9.3");
   nlohmann::json rows = nlohmann::json::array();
   for (const auto& kind : kinds) {
-    for (const auto length : stages) {
-      const bool first = length == stages.front();
-      const plan p{n, batch, length, first && !live_only, first && !live_only, show_progress};
-      for (const auto& [scenario, seconds, cpu_seconds] : run(kind, dir, p)) {
-        const double rate = static_cast<double>(n) / seconds;
-        const double cpu_rate = static_cast<double>(n) / cpu_seconds;
-        const std::string versus =
-            kind == "memory"
-                ? fmt::format("{:.0f}x of {:.0f} (memory)", rate / python_memory, python_memory)
-                : fmt::format("{:.0f}x of {:.0f} (sqlite 1 thread), {:.0f}x of {:.0f} (threaded)",
-                              rate / python_sqlite_single, python_sqlite_single,
-                              rate / python_sqlite_threaded, python_sqlite_threaded);
-        fmt::print("{:<20} {:<20} {:>6} {:>8.2f} {:>10.0f} {:>10.0f}  {}\n", scenario, kind, length,
-                   seconds, rate, cpu_rate, versus);
-        std::fflush(stdout);
-        const bool memory = kind == "memory";
-        rows.push_back(
-            {{"scenario", scenario},
-             {"recorder", kind},
-             {"runner", "single"},
-             {"stages", scenario == "emit only" ? 1 : length},
-             {"n", n},
-             {"batch_size", batch},
-             {"seconds", seconds},
-             {"cpu_seconds", cpu_seconds},
-             {"events_per_s", rate},
-             {"events_per_cpu_s", cpu_rate},
-             {"python_reference", memory ? python_memory : python_sqlite_single},
-             {"vs_python", rate / (memory ? python_memory : python_sqlite_single)},
-             {"vs_python_threaded",
-              memory ? nlohmann::json() : nlohmann::json(rate / python_sqlite_threaded)}});
+    for (const auto& runner : runners) {
+      for (const auto length : stages) {
+        const bool first = length == stages.front() && runner == "single";
+        const plan p{n, batch, length, first && !live_only, first && !live_only, show_progress};
+        std::vector<figure> figures;
+        if (runner == "single") {
+          figures = run(kind, dir, p);
+        } else {
+          progress shown(show_progress,
+                         fmt::format("{}/{}/end-to-end/{}-stages", kind, runner, length), n);
+          const auto hosted = bench::run_hosted(
+              runner == "threads" ? bench::hosting::threads : bench::hosting::processes,
+              pipeline(batch, length), kind, dir, n, [&](std::uint64_t done) { shown.at(done); });
+          figures.push_back({"end to end", hosted.seconds, hosted.cpu_seconds});
+        }
+        for (const auto& [scenario, seconds, cpu_seconds] : figures) {
+          const double rate = static_cast<double>(n) / seconds;
+          const double cpu_rate = static_cast<double>(n) / cpu_seconds;
+          const std::string versus =
+              kind == "memory"
+                  ? fmt::format("{:.0f}x of {:.0f} (memory)", rate / python_memory, python_memory)
+                  : fmt::format("{:.0f}x of {:.0f} (sqlite 1 thread), {:.0f}x of {:.0f} (threaded)",
+                                rate / python_sqlite_single, python_sqlite_single,
+                                rate / python_sqlite_threaded, python_sqlite_threaded);
+          fmt::print("{:<20} {:<20} {:<9} {:>6} {:>8.2f} {:>10.0f} {:>10.0f}  {}\n", scenario, kind,
+                     runner, length, seconds, rate, cpu_rate, versus);
+          std::fflush(stdout);
+          const bool memory = kind == "memory";
+          rows.push_back(
+              {{"scenario", scenario},
+               {"recorder", kind},
+               {"runner", runner},
+               {"stages", scenario == "emit only" ? 1 : length},
+               {"n", n},
+               {"batch_size", batch},
+               {"seconds", seconds},
+               {"cpu_seconds", cpu_seconds},
+               {"events_per_s", rate},
+               {"events_per_cpu_s", cpu_rate},
+               {"python_reference", memory ? python_memory : python_sqlite_single},
+               {"vs_python", rate / (memory ? python_memory : python_sqlite_single)},
+               {"vs_python_threaded",
+                memory ? nlohmann::json() : nlohmann::json(rate / python_sqlite_threaded)}});
+        }
       }
     }
   }

@@ -1,0 +1,174 @@
+#include "hosted_pipeline.hpp"
+
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <ctime>
+#include <future>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "bench_recorders.hpp"
+#include "weft/core/error.hpp"
+#include "weft/node/client.hpp"
+#include "weft/node/system_layout.hpp"
+#include "weft/node/worker.hpp"
+
+namespace weft::bench {
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+std::unique_ptr<es::application> make_app(const es::system_definition& system,
+                                          const std::string& name, const std::string& kind,
+                                          const std::filesystem::path& dir) {
+  es::app_context context{name, open_recorder(kind, dir, name), nullptr, system.options_of(name)};
+  return system.type_of(name).create(std::move(context));
+}
+
+double cpu_seconds_of(int who) {
+  rusage usage{};
+  ::getrusage(who, &usage);
+  auto sec = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
+  return sec(usage.ru_utime) + sec(usage.ru_stime);
+}
+
+void wait_until_running(shm::segment& segment) {
+  const auto deadline = clock_type::now() + 30s;
+  for (std::uint32_t p = 0; p < segment.process_count(); ++p) {
+    while (segment.process(p).state.load(std::memory_order_relaxed) !=
+           shm::process_state::running) {
+      if (clock_type::now() > deadline)
+        throw error("bench: application '" + std::string(shm::name_of(segment.process(p))) +
+                    "' did not start within 30 s: " + shm::last_error(segment.process(p)));
+      std::this_thread::sleep_for(1ms);
+    }
+  }
+}
+
+/// Submits N emit commands, then waits for the Counter's tracking gauge.
+double drive(shm::segment& segment, std::uint64_t n,
+             const std::function<void(std::uint64_t)>& progress) {
+  const auto& tracking = segment.process(*segment.find_process("Counter")).upstreams[0].tracking;
+  const std::string system_name = segment.header().system_name;
+  auto client = node::client::attach(system_name);
+  const auto start = clock_type::now();
+  for (std::uint64_t i = 1; i <= n; ++i) {
+    client.submit("Emitter", "emit", R"({"n":)" + std::to_string(i) + "}");
+    if (i % 4096 == 0) {
+      client.take_replies("Emitter", 0ms);  // keep the replies from piling up
+      progress(tracking.load(std::memory_order_relaxed));
+    }
+  }
+  const auto deadline = clock_type::now() + 600s;
+  std::uint64_t done = 0;
+  while ((done = tracking.load(std::memory_order_relaxed)) < n) {
+    progress(done);
+    if (clock_type::now() > deadline)
+      throw error("bench: the Counter tracked " + std::to_string(done) + " of " +
+                  std::to_string(n) + " reactions after 600 s");
+    std::this_thread::sleep_for(200us);
+  }
+  progress(done);
+  return std::chrono::duration<double>(clock_type::now() - start).count();
+}
+
+hosted_figure on_threads(const es::system_definition& system, shm::segment& segment,
+                         const std::string& kind, const std::filesystem::path& dir, std::uint64_t n,
+                         const std::function<void(std::uint64_t)>& progress) {
+  const double cpu_before = cpu_seconds_of(RUSAGE_SELF);
+  std::vector<std::unique_ptr<es::application>> apps;
+  std::vector<std::unique_ptr<node::worker>> workers;
+  std::vector<std::future<void>> threads;
+  for (const auto& name : system.apps()) {
+    apps.push_back(make_app(system, name, kind, dir));
+    workers.push_back(
+        std::make_unique<node::worker>(segment, *segment.find_process(name), *apps.back()));
+    threads.push_back(std::async(std::launch::async, [w = workers.back().get()] { w->run(); }));
+  }
+  double seconds = 0;
+  try {
+    wait_until_running(segment);
+    seconds = drive(segment, n, progress);
+  } catch (...) {
+    for (auto& w : workers) w->request_stop();
+    for (auto& t : threads) t.wait();
+    throw;
+  }
+  for (auto& w : workers) w->request_stop();
+  for (auto& t : threads) t.get();  // rethrows a worker's failure
+  return {seconds, cpu_seconds_of(RUSAGE_SELF) - cpu_before};
+}
+
+std::atomic<node::worker*> forked_worker{nullptr};
+
+extern "C" void stop_forked_worker(int) {
+  if (auto* w = forked_worker.load(std::memory_order_relaxed)) w->request_stop();
+}
+
+hosted_figure in_processes(const es::system_definition& system, shm::segment& segment,
+                           const std::string& kind, const std::filesystem::path& dir,
+                           std::uint64_t n, const std::function<void(std::uint64_t)>& progress) {
+  const double cpu_before = cpu_seconds_of(RUSAGE_SELF) + cpu_seconds_of(RUSAGE_CHILDREN);
+  std::vector<pid_t> children;
+  for (const auto& name : system.apps()) {
+    const pid_t pid = ::fork();
+    if (pid == 0) {  // the segment's mapping is inherited; never run its destructor here
+      int status = 0;
+      try {
+        auto app = make_app(system, name, kind, dir);
+        node::worker w(segment, *segment.find_process(name), *app);
+        forked_worker.store(&w, std::memory_order_relaxed);
+        ::signal(SIGTERM, stop_forked_worker);
+        w.run();
+        forked_worker.store(nullptr, std::memory_order_relaxed);
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "bench: worker '%s' failed: %s\n", name.c_str(), e.what());
+        status = 1;
+      }
+      ::_exit(status);
+    }
+    if (pid < 0) throw error("bench: fork failed");
+    children.push_back(pid);
+  }
+  auto stop_all = [&] {
+    bool ok = true;
+    for (pid_t pid : children) ::kill(pid, SIGTERM);
+    for (pid_t pid : children) {
+      int status = 0;
+      ::waitpid(pid, &status, 0);
+      ok = ok && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    }
+    return ok;
+  };
+  double seconds = 0;
+  try {
+    wait_until_running(segment);
+    seconds = drive(segment, n, progress);
+  } catch (...) {
+    stop_all();
+    throw;
+  }
+  if (!stop_all()) throw error("bench: a worker process failed (see its message above)");
+  return {seconds, cpu_seconds_of(RUSAGE_SELF) + cpu_seconds_of(RUSAGE_CHILDREN) - cpu_before};
+}
+
+}  // namespace
+
+hosted_figure run_hosted(hosting how, const es::system_definition& system,
+                         const std::string& recorder_kind, const std::filesystem::path& dir,
+                         std::uint64_t n, const std::function<void(std::uint64_t)>& progress) {
+  static int runs = 0;
+  const std::string name = "bench-" + std::to_string(::getpid()) + "-" + std::to_string(++runs);
+  auto segment = shm::segment::create(node::layout_for(name, system));
+  return how == hosting::threads ? on_threads(system, segment, recorder_kind, dir, n, progress)
+                                 : in_processes(system, segment, recorder_kind, dir, n, progress);
+}
+
+}  // namespace weft::bench
