@@ -57,41 +57,45 @@ if has '(.pipeline.rows | length) > 0'; then
     "\"\(.recorder)\" \(.events_per_s) \(.events_per_cpu_s) \(.python_reference)"' "$res" \
     >"$out/pipeline_recorder.dat"
   gp pipeline_recorder <<EOF2
-set title "Pipeline end to end (Emitter -> Reactor -> Counter) by recorder"
+set title "Pipeline end to end (Emitter -> Reactor -> Counter), single-threaded runner, by recorder"
 set ylabel "source events/s (log)"; set logscale y
 set style data histograms; set style histogram clustered gap 1; set style fill solid 0.8 border -1
 set xtics scale 0; set key top right
 plot '$out/pipeline_recorder.dat' using 2:xtic(1) title "weft, wall", '' using 3 title "weft, per CPU-second", '' using 4 title "Python eventsourcing 9.3"
 EOF2
-  # Stages: one column per recorder, ev/cpu-s end to end.
-  jq -r '.pipeline.rows | map(select(.scenario == "end to end" and .runner == "single")) as $r |
-    ($r | map(.recorder) | unique) as $k |
-    ((["stages"] + $k) | map("\"" + . + "\"") | join(" ")),
-    (($r | map(.stages) | unique)[] as $s |
-      ([$s] + ($k | map(. as $kind | ($r | map(select(.recorder == $kind and .stages == $s)) |
-        if length > 0 then .[0].events_per_cpu_s else "?" end)))) | map(tostring) | join(" "))' \
-    "$res" >"$out/pipeline_stages.dat"
-  cols=$(head -1 "$out/pipeline_stages.dat" | wc -w)
-  gp pipeline_stages <<EOF2
-set title "Pipeline end to end vs number of stages (single-threaded runner)"
-set xlabel "applications in the pipe"; set ylabel "source events per CPU-second (log)"
-set logscale y; set key top right; set xtics 1
-plot for [c=2:$cols] '$out/pipeline_stages.dat' using 1:c with linespoints lw 2 title columnhead(c)
+  # Stages: one column per recorder/runner pair; wall and CPU figures.
+  for measure in events_per_s events_per_cpu_s; do
+    suffix=$([[ $measure == events_per_s ]] && echo "" || echo "_cpu")
+    label=$([[ $measure == events_per_s ]] && echo "source events/s, wall" || echo "source events per CPU-second")
+    jq -r --arg m "$measure" '.pipeline.rows | map(select(.scenario == "end to end")) as $r |
+      ($r | map(.recorder + "/" + .runner) | unique) as $k |
+      ((["stages"] + $k) | map("\"" + . + "\"") | join(" ")),
+      (($r | map(.stages) | unique)[] as $s |
+        ([$s] + ($k | map(. as $key | ($r | map(select(.recorder + "/" + .runner == $key and .stages == $s)) |
+          if length > 0 then .[0][$m] else "?" end)))) | map(tostring) | join(" "))' \
+      "$res" >"$out/pipeline_stages$suffix.dat"
+    cols=$(head -1 "$out/pipeline_stages$suffix.dat" | wc -w)
+    gp "pipeline_stages$suffix" <<EOF2
+set title "Pipeline end to end vs number of applications (recorder/runner)"
+set xlabel "applications in the pipe (Emitter, Reactor, Relays, Counter)"; set ylabel "$label (log)"
+set logscale y; set key outside right font ',10'; set xtics 1
+plot for [c=2:$cols] '$out/pipeline_stages$suffix.dat' using 1:c with linespoints lw 2 title columnhead(c)
 EOF2
-  # Runners: one row per runner, one column per recorder (events/s, 3 stages, end to end).
-  jq -r '.pipeline.rows | map(select(.scenario == "end to end" and .stages == 3)) as $r |
-    ($r | map(.recorder) | unique) as $k |
-    ((["runner"] + $k) | map("\"" + . + "\"") | join(" ")),
-    (($r | map(.runner) | unique)[] as $u |
-      (["\"" + $u + "\""] + ($k | map(. as $kind | ($r | map(select(.recorder == $kind and .runner == $u)) |
-        if length > 0 then .[0].events_per_s | tostring else "?" end))))  | join(" "))' \
-    "$res" >"$out/pipeline_runner.dat"
-  cols=$(head -1 "$out/pipeline_runner.dat" | wc -w)
-  gp pipeline_runner <<EOF2
-set title "Pipeline end to end by runner (3 stages; runners measured in this run)"
-set ylabel "source events/s, wall (log)"; set logscale y
+    # Runners: one row per runner, one column per recorder (3 applications, end to end).
+    jq -r --arg m "$measure" '.pipeline.rows | map(select(.scenario == "end to end" and .stages == 3)) as $r |
+      ($r | map(.recorder) | unique) as $k |
+      ((["runner"] + $k) | map("\"" + . + "\"") | join(" ")),
+      (["single", "threads", "processes"][] as $u | select($r | any(.runner == $u)) |
+        (["\"" + $u + "\""] + ($k | map(. as $kind | ($r | map(select(.recorder == $kind and .runner == $u)) |
+          if length > 0 then .[0][$m] | tostring else "?" end)))) | join(" "))' \
+      "$res" >"$out/pipeline_runner$suffix.dat"
+    cols=$(head -1 "$out/pipeline_runner$suffix.dat" | wc -w)
+    gp "pipeline_runner$suffix" <<EOF2
+set title "Pipeline end to end (Emitter -> Reactor -> Counter) by runner and recorder"
+set ylabel "$label (log)"; set logscale y
 set style data histograms; set style histogram clustered gap 1; set style fill solid 0.8 border -1
-set xtics scale 0; set key top right
-plot for [c=2:$cols] '$out/pipeline_runner.dat' using c:xtic(1) title columnhead(c)
+set xtics scale 0; set key top left
+plot for [c=2:$cols] '$out/pipeline_runner$suffix.dat' using c:xtic(1) title columnhead(c)
 EOF2
+  done
 fi

@@ -19,7 +19,8 @@ step_actor() { "$(actor_bin)" $actor_args --json "$out/actor.json"; }
 pipeline_step() {  # name recorder n stages...
   local name=$1 recorder=$2 n=$3
   shift 3
-  "$(pipeline_bin)" -n "$n" -r "$recorder" --stages "$@" --progress --json "$out/$name.json" \
+  "$(pipeline_bin)" -n "$n" -r "$recorder" --stages "$@" --runners $runners --progress \
+    --json "$out/$name.json" \
     -d "${TMPDIR:-/tmp}/weft-bench-suite-$$"
 }
 
@@ -28,6 +29,7 @@ select_steps() {
   local mode=$1 only=$2
   step_names=() step_kinds=() step_commands=() targets=()
   add() { step_names+=("$1"); step_kinds+=("$2"); step_commands+=("$3"); }
+  runners="single threads processes"
   if [[ $mode == quick ]]; then
     ring_scale=0.3 ring_sizes=64,512,4096,16384
     actor_args="--messages 1000000 --actors 50000 --repeat 1"
