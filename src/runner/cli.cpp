@@ -116,15 +116,27 @@ std::variant<command, int> parse_command_line(int argc, const char* const* argv,
   add_log_level_option(*worker_cmd, worker.log_level);
 
   inspect_options inspect;
+  std::uint64_t events_limit = 0;
   auto* ls_cmd = app.add_subcommand("ls", "List the systems running on this host");
+  ls_cmd->add_flag("--json", inspect.json, "JSON for scripts");
   auto* ps_cmd = app.add_subcommand("ps", "Show a running system's processes");
   ps_cmd->add_option("system", inspect.system, "Running system")->required();
-  auto* top_cmd = app.add_subcommand("top", "Watch a running system's processes live");
+  ps_cmd->add_flag("--json", inspect.json, "JSON for scripts");
+  auto* top_cmd = app.add_subcommand("top", "Watch a running system's processes live (q quits)");
   top_cmd->add_option("system", inspect.system, "Running system")->required();
-  auto* events_cmd = app.add_subcommand("events", "Print an application's notifications");
-  events_cmd->add_option("system", inspect.system, "Running system or system file")->required();
+  auto* events_cmd =
+      app.add_subcommand("events", "Print an application's notifications as JSON lines");
+  events_cmd
+      ->add_option("system", inspect.system, "Running system, its system file or data directory")
+      ->required();
   events_cmd->add_option("app", inspect.app, "Application")->required();
-  events_cmd->add_option("--from", inspect.from, "First notification id")->capture_default_str();
+  events_cmd->add_option("--from", inspect.from, "First notification id")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  auto* limit_option = events_cmd->add_option("--limit", events_limit, "Print at most K")
+                           ->check(CLI::PositiveNumber);
+  events_cmd->add_flag("--follow", inspect.follow, "Keep printing new ones until interrupted");
+  events_cmd->add_flag("--json", inspect.json, "JSON lines (the default and only format)");
 
   try {
     app.parse(argc, argv);
@@ -154,6 +166,7 @@ std::variant<command, int> parse_command_line(int argc, const char* const* argv,
   if (ps_cmd->parsed()) inspect.what = inspect_options::view::ps;
   if (top_cmd->parsed()) inspect.what = inspect_options::view::top;
   if (events_cmd->parsed()) inspect.what = inspect_options::view::events;
+  if (limit_option->count() > 0) inspect.limit = events_limit;
   return command{inspect};
 }
 

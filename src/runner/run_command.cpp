@@ -1,0 +1,128 @@
+// `weft run`: one system definition, three runners. `process` (the default)
+// runs one worker process per application under a supervisor; `threads` runs
+// the same node code on threads of this process; `single` runs the
+// deterministic single-threaded runner. Each serves `weft call` through the
+// system's segment, and each stops on SIGINT/SIGTERM.
+#include <atomic>
+#include <csignal>
+#include <iostream>
+#include <thread>
+
+#include "weft/core/clock.hpp"
+#include "weft/core/log.hpp"
+#include "weft/es/single_threaded_runner.hpp"
+#include "weft/node/inbound.hpp"
+#include "weft/node/lane_replies.hpp"
+#include "weft/node/multi_threaded_runner.hpp"
+#include "weft/runner/cli.hpp"
+#include "weft/runner/commands.hpp"
+#include "weft/runner/hosting.hpp"
+#include "weft/runner/process_runner.hpp"
+#include "weft/runner/registry.hpp"
+#include "weft/runner/system_file.hpp"
+#include "weft/shm/ingress.hpp"
+
+namespace weft::runner {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::atomic<int> stop_signal{0};
+void note_stop_signal(int sig) { stop_signal.store(sig); }
+
+void stop_on_signals() {
+  std::signal(SIGINT, note_stop_signal);
+  std::signal(SIGTERM, note_stop_signal);
+}
+
+std::map<std::string, std::unique_ptr<es::application>> make_all(const system_spec& spec,
+                                                                  const std::filesystem::path& data_dir) {
+  std::map<std::string, std::unique_ptr<es::application>> apps;
+  for (const auto& app : spec.applications) apps[app.name] = make_application(spec, app.name, data_dir);
+  return apps;
+}
+
+int run_threads(const system_spec& spec, const std::filesystem::path& data_dir, std::ostream& out) {
+  auto apps = make_all(spec, data_dir);
+  std::map<std::string, es::application*> hosted;
+  for (auto& [name, app] : apps) hosted[name] = app.get();
+  node::multi_threaded_runner runner(spec.name, to_definition(spec), hosted, worker_config_of(spec),
+                                     ring_sizes_of(spec));
+  stop_on_signals();
+  runner.start();
+  out << "system '" << spec.name << "' running on threads; Ctrl-C stops it\n";
+  while (stop_signal.load() == 0) runner.watch_for_errors(100ms);  // rethrows a worker's error
+  runner.stop();
+  return exit_ok;
+}
+
+// The single-threaded runner, with commands from clients read on this thread.
+int run_single(const system_spec& spec, const std::filesystem::path& data_dir, std::ostream& out) {
+  std::map<std::string, std::shared_ptr<es::recorder>> recorders;
+  es::single_threaded_runner runner(to_definition(spec), [&](const std::string& name) {
+    const auto dot = name.find(".snapshots");
+    const std::string app = name.substr(0, dot);
+    const auto* app_spec = spec.find(app);
+    if (app_spec == nullptr) throw invalid_input("no application '" + app + "'");
+    return recorders[name] = open_recorder(spec, *app_spec, data_dir,
+                                           dot == std::string::npos ? "" : ".snapshots");
+  });
+  auto segment = shm::segment::create(node::layout_for(spec.name, to_definition(spec), ring_sizes_of(spec)));
+  struct lanes {
+    std::string app;
+    shm::ingress_server requests;
+    node::lane_replies replies;
+  };
+  std::vector<std::unique_ptr<lanes>> served;
+  for (std::uint32_t p = 0; p < segment.process_count(); ++p)
+    served.push_back(std::make_unique<lanes>(
+        lanes{std::string(shm::name_of(segment.process(p))), shm::ingress_server(segment, p),
+              node::lane_replies(segment, p)}));
+  stop_on_signals();
+  runner.start();
+  out << "system '" << spec.name << "' running single-threaded; Ctrl-C stops it\n";
+  while (stop_signal.load() == 0) {
+    bool idle = true;
+    for (auto& lane : served) {
+      std::uint32_t from = 0;
+      shm::record_view record;
+      while (lane->requests.try_read(from, record) == shm::read_status::record) {
+        idle = false;
+        auto command = node::decode_command(from, record);
+        if (!command) continue;  // no correlation id to answer
+        const auto reply = runner.app(lane->app).handle_command(command->name, command->args_json);
+        lane->replies.reply(from, command->correlation_id, reply.ok, reply.to_json_text());
+      }
+      lane->requests.release_all();
+      lane->replies.flush();
+    }
+    if (idle) std::this_thread::sleep_for(200us);
+  }
+  runner.stop();
+  return exit_ok;
+}
+
+}  // namespace
+
+int run_command(const run_options& options, std::ostream& out) {
+  system_spec spec = load_system_file(options.system);
+  log::set_level(log::parse_level(options.log_level));
+  const auto data_dir = options.data_dir.value_or(spec.data_dir);
+  if (options.runner != runner_kind::process) {
+    if (!options.apps.empty()) throw invalid_input("--apps needs --runner process");
+    prepare_system(spec, es::application_registry::global());
+    prepare_data_dir(data_dir);
+    return options.runner == runner_kind::threads ? run_threads(spec, data_dir, out)
+                                                  : run_single(spec, data_dir, out);
+  }
+  run_plan plan;
+  plan.data_dir = data_dir;
+  plan.log_level = options.log_level;
+  plan.apps = options.apps;
+  process_runner runner(std::move(spec), plan);
+  const auto outcome = runner.run();
+  out << outcome.message << "\n";
+  return outcome.how == supervision_outcome::kind::gave_up ? exit_failure : exit_ok;
+}
+
+}  // namespace weft::runner
