@@ -1,0 +1,243 @@
+// `weft run` with real processes: the shop as three worker processes under a
+// supervisor, driven by a real client, killed and stopped with real signals.
+// What happened is read back from the SQLite files alone.
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <thread>
+
+#include <boost/process.hpp>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "weft/node/client.hpp"
+#include "weft/shm/process_table.hpp"
+#include "weft/shm/segment.hpp"
+#include "weft/store/sqlite_recorder.hpp"
+
+namespace weft::runner {
+namespace {
+
+namespace bp = boost::process;
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+struct shop_files {
+  explicit shop_files(const std::string& test) {
+    name = "rt-" + test + "-" + std::to_string(::getpid());
+    dir = fs::temp_directory_path() / name;
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    std::ofstream(dir / "shop.toml") << "name = \"" << name << R"("
+data_dir = "data"
+pipes = [["Orders", "Reservations", "Orders"], ["Orders", "Payments", "Orders"]]
+
+[persistence]
+kind = "sqlite"
+durability = "normal"
+
+[supervision]
+max_restarts = 10
+backoff_initial_ms = 50
+
+[[applications]]
+name = "Orders"
+type = "shop.Orders"
+
+[[applications]]
+name = "Reservations"
+type = "shop.Reservations"
+
+[[applications]]
+name = "Payments"
+type = "shop.Payments"
+)";
+  }
+  ~shop_files() { fs::remove_all(dir); }
+
+  std::string name;
+  fs::path dir;
+};
+
+// `weft run` in the background, stopped (and, past a deadline, killed) at the end.
+struct running_system {
+  running_system(const shop_files& files, const std::string& runner = "process")
+      : child(bp::exe = WEFT_EXECUTABLE,
+              bp::args = {"run", (files.dir / "shop.toml").string(), "--runner", runner,
+                          "--log-level", "warn"},
+              bp::std_in<bp::null, bp::std_out> (files.dir / "run.out").string(),
+              bp::std_err > (files.dir / "run.err").string()) {
+    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    for (;;) {
+      try {
+        client.emplace(node::client::attach(files.name));
+        return;
+      } catch (const std::exception&) {
+        if (std::chrono::steady_clock::now() > deadline || !child.running()) throw;
+        std::this_thread::sleep_for(20ms);
+      }
+    }
+  }
+
+  // SIGINT, then the exit code; -1 if it had to be killed.
+  int stop() {
+    client.reset();
+    ::kill(child.id(), SIGINT);
+    const auto deadline = std::chrono::steady_clock::now() + 30s;
+    while (child.running() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(10ms);
+    if (child.running()) {
+      child.terminate();
+      child.wait();
+      return -1;
+    }
+    child.wait();
+    return child.exit_code();
+  }
+
+  ~running_system() {
+    if (child.running()) stop();
+  }
+
+  void order(std::size_t n) {
+    std::vector<std::uint64_t> ids;
+    for (std::size_t i = 0; i < n; ++i)
+      ids.push_back(client->submit("Orders", "create_order", R"({"amount":7})"));
+    for (auto id : ids) ASSERT_TRUE(client->wait("Orders", id, 30s).ok);
+  }
+
+  std::uint64_t paid() {
+    auto& seg = client->segment();
+    const auto& orders = seg.process(*seg.find_process("Orders"));
+    const auto payments = *seg.find_process("Payments");
+    for (std::uint32_t k = 0; k < orders.upstream_count; ++k)
+      if (seg.channel(orders.upstreams[k].channel).leader == payments)
+        return orders.upstreams[k].tracking.load();
+    return 0;
+  }
+
+  bool wait_paid(std::uint64_t n) {
+    const auto deadline = std::chrono::steady_clock::now() + 60s;
+    while (paid() < n && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(10ms);
+    return paid() >= n;
+  }
+
+  bp::child child;
+  std::optional<node::client> client;
+};
+
+// Topic counts per originator in an application's file, checking ids are gapless.
+std::map<uuid, std::map<std::string, int>> read_log(const fs::path& file) {
+  store::sqlite_options options;
+  options.read_only = true;
+  options.exclusive = false;
+  auto log = store::make_sqlite_recorder(file, options);
+  es::notification_query query;
+  query.limit = 1'000'000;
+  std::map<uuid, std::map<std::string, int>> out;
+  std::uint64_t expected = 1;
+  for (const auto& note : log->select_notifications(query)) {
+    EXPECT_EQ(note.id, expected++) << file << ": notification ids have a gap";
+    ++out[note.event.originator_id][note.event.topic];
+  }
+  return out;
+}
+
+// Every order created is reserved and paid exactly once; one reservation and payment each.
+void expect_exactly_once(const shop_files& files, std::size_t orders) {
+  const auto data = files.dir / "data";
+  const auto order_log = read_log(data / "Orders.sqlite");
+  ASSERT_EQ(order_log.size(), orders);
+  for (const auto& [id, topics] : order_log)
+    for (const char* topic : {"shop.OrderCreated", "shop.OrderReserved", "shop.OrderPaid"})
+      ASSERT_EQ(topics.count(topic) ? topics.at(topic) : 0, 1) << id << " " << topic;
+  EXPECT_EQ(read_log(data / "Reservations.sqlite").size(), orders);
+  EXPECT_EQ(read_log(data / "Payments.sqlite").size(), orders);
+}
+
+bool system_listed(const std::string& name) {
+  for (const auto& found : shm::list_systems())
+    if (found.system_name == name) return true;
+  return false;
+}
+
+TEST(WeftRun, ShopOrdersAreReservedAndPaidThenSigintStopsAndASecondRunResumes) {
+  shop_files files("resume");
+  {
+    running_system system(files);
+    system.order(400);
+    ASSERT_TRUE(system.wait_paid(400));
+    EXPECT_EQ(system.stop(), 0);
+  }
+  EXPECT_FALSE(system_listed(files.name)) << "the segment outlived the supervisor";
+  expect_exactly_once(files, 400);
+  {
+    running_system again(files);
+    again.order(100);
+    ASSERT_TRUE(again.wait_paid(500));  // Payments' log continues: 400 + 100
+    EXPECT_EQ(again.stop(), 0);
+  }
+  expect_exactly_once(files, 500);
+}
+
+TEST(WeftRun, KilledWorkersAreRestartedAndNothingIsDoneTwice) {
+  shop_files files("kill");
+  running_system system(files);
+  auto& seg = system.client->segment();
+  std::thread killer([&] {
+    for (const char* app : {"Reservations", "Payments", "Reservations"}) {
+      std::this_thread::sleep_for(150ms);
+      const auto pid = seg.process(*seg.find_process(app)).pid.load();
+      if (pid > 0) ::kill(pid, SIGKILL);
+    }
+  });
+  system.order(1500);
+  killer.join();
+  ASSERT_TRUE(system.wait_paid(1500));
+  const auto restarts = seg.process(*seg.find_process("Reservations")).restarts.load();
+  EXPECT_GE(restarts, 1u);
+  EXPECT_EQ(system.stop(), 0);
+  expect_exactly_once(files, 1500);
+}
+
+TEST(WeftRun, ThreadsAndSingleRunnersReachTheSameFinalState) {
+  for (const char* runner : {"threads", "single"}) {
+    shop_files files(runner);
+    {
+      running_system system(files, runner);
+      system.order(300);
+      const auto deadline = std::chrono::steady_clock::now() + 60s;
+      // single: replies come after followers ran; threads: wait for the payments.
+      while (std::string(runner) == "threads" && system.paid() < 300 &&
+             std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(10ms);
+      EXPECT_EQ(system.stop(), 0) << runner;
+    }
+    expect_exactly_once(files, 300);
+  }
+}
+
+TEST(WeftRun, CallsToARunningSystemAndToNoneAnswerClearly) {
+  shop_files files("call");
+  running_system system(files);
+  const auto call = [&](std::vector<std::string> args) {
+    bp::ipstream out;
+    bp::child c(bp::exe = WEFT_EXECUTABLE, bp::args = args, bp::std_out > out, bp::std_err > bp::null);
+    std::string text, line;
+    while (std::getline(out, line)) text += line + "\n";
+    c.wait();
+    return std::make_pair(c.exit_code(), text);
+  };
+  auto [ok_code, ok_text] = call({"call", files.name, "Orders", "create_order", R"({"amount":3})"});
+  EXPECT_EQ(ok_code, 0) << ok_text;
+  EXPECT_NE(ok_text.find("\"ok\":true"), std::string::npos) << ok_text;
+  auto [bad_code, bad_text] = call({"call", files.name, "Orders", "refund_everything", "{}"});
+  EXPECT_EQ(bad_code, 1);
+  EXPECT_NE(bad_text.find("refund_everything"), std::string::npos) << bad_text;
+  auto [none_code, none_text] = call({"call", "no-such-system-" + files.name, "Orders", "create_order", "{}"});
+  EXPECT_EQ(none_code, 4) << none_text;
+  EXPECT_NE(none_text.find("no running system"), std::string::npos) << none_text;
+}
+
+}  // namespace
+}  // namespace weft::runner
