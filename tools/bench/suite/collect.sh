@@ -9,7 +9,11 @@ slurp() { if [[ -f $1 ]]; then cat "$1"; else echo null; fi; }
 shopt -s nullglob
 pipeline_files=("$out"/pipeline-*.json)
 step_files=("$out"/step-*.json)
-pipeline_rows=$(cat "${pipeline_files[@]}" /dev/null | jq -s '[.[].rows[]]')
+# Rows by recorder, runner, scenario, stages (the order of the tables).
+pipeline_rows=$(cat "${pipeline_files[@]}" /dev/null | jq -s '[.[].rows[]] | sort_by(
+  (.recorder as $r | ["memory", "sqlite-normal", "sqlite-normal-shared", "sqlite-full"] | index($r)),
+  (.runner as $r | ["single", "threads", "processes"] | index($r)),
+  (.scenario | if startswith("emit") then 0 elif startswith("catch") then 1 else 2 end), .stages)')
 steps=$(cat "${step_files[@]}" /dev/null | jq -s '.')
 
 jq -n \
