@@ -41,7 +41,9 @@ std::vector<ls_row> ls_rows() {
   return rows;
 }
 
-bool live(const ls_row& row) { return row.info.creator_alive && row.info.problem.empty(); }
+bool live(const ls_row& row) {
+  return row.info.creator_alive && row.info.problem.empty();
+}
 
 }  // namespace
 
@@ -51,17 +53,18 @@ int ls_command(const inspect_options& options, std::ostream& out) {
   if (options.json) {
     auto systems = nlohmann::json::array();
     for (const auto& r : rows) {
-      systems.push_back({{"system", r.info.system_name},
-                         {"segment", r.info.segment_name},
-                         {"supervisor_pid", r.info.creator_pid},
-                         {"created_micros", r.info.created_micros},
-                         {"uptime_seconds", live(r) ? nlohmann::json(static_cast<double>(
-                                                          now - r.info.created_micros) / 1e6)
-                                                    : nlohmann::json(nullptr)},
-                         {"processes", r.info.process_count},
-                         {"running", r.running},
-                         {"stale", !live(r)},
-                         {"problem", r.info.problem}});
+      systems.push_back(
+          {{"system", r.info.system_name},
+           {"segment", r.info.segment_name},
+           {"supervisor_pid", r.info.creator_pid},
+           {"created_micros", r.info.created_micros},
+           {"uptime_seconds",
+            live(r) ? nlohmann::json(static_cast<double>(now - r.info.created_micros) / 1e6)
+                    : nlohmann::json(nullptr)},
+           {"processes", r.info.process_count},
+           {"running", r.running},
+           {"stale", !live(r)},
+           {"problem", r.info.problem}});
     }
     out << nlohmann::json{{"systems", std::move(systems)}}.dump() << '\n';
     return exit_ok;
@@ -79,11 +82,11 @@ int ls_command(const inspect_options& options, std::ostream& out) {
                      "UPTIME", "PROCESSES", "SEGMENT", segment_width, "STATUS");
   for (const auto& r : rows) {
     const bool ok = live(r);
-    out << fmt::format(
-        "{:<{}}  {:>8}  {:>7}  {:>9}  {:<{}}  {}\n", ok ? r.info.system_name : "?", name_width,
-        r.info.creator_pid, ok ? format_duration(now - r.info.created_micros) : "-",
-        ok ? fmt::format("{}/{}", r.running, r.info.process_count) : "-", r.info.segment_name,
-        segment_width, ok ? "running" : r.info.problem);
+    out << fmt::format("{:<{}}  {:>8}  {:>7}  {:>9}  {:<{}}  {}\n", ok ? r.info.system_name : "?",
+                       name_width, r.info.creator_pid,
+                       ok ? format_duration(now - r.info.created_micros) : "-",
+                       ok ? fmt::format("{}/{}", r.running, r.info.process_count) : "-",
+                       r.info.segment_name, segment_width, ok ? "running" : r.info.problem);
   }
   return exit_ok;
 }

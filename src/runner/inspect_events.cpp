@@ -18,7 +18,7 @@
 #include "weft/es/msgpack_uuid.hpp"
 #include "weft/runner/inspect.hpp"
 #include "weft/runner/inspect_snapshot.hpp"
-#include "weft/runner/registry.hpp"
+#include "weft/runner/plugin.hpp"
 #include "weft/runner/system_file.hpp"
 #include "weft/store/sqlite_recorder.hpp"
 
@@ -75,7 +75,8 @@ nlohmann::json value_json(const msgpack::object& value) {
         std::memcpy(id.bytes.data(), value.via.ext.data(), 16);
         return id.str();
       }
-      return {{"ext", value.via.ext.type()}, {"hex", hex(value.via.ext.data(), value.via.ext.size)}};
+      return {{"ext", value.via.ext.type()},
+              {"hex", hex(value.via.ext.data(), value.via.ext.size)}};
   }
   return nullptr;
 }
@@ -95,7 +96,8 @@ fs::path cwd_of(std::int32_t pid) {
   return ec ? fs::path() : cwd;
 }
 
-std::optional<std::string> option_value(const std::vector<std::string>& args, std::string_view name) {
+std::optional<std::string> option_value(const std::vector<std::string>& args,
+                                        std::string_view name) {
   for (std::size_t i = 0; i + 1 < args.size(); ++i)
     if (args[i] == name) return args[i + 1];
   const std::string prefix = std::string(name) + "=";
@@ -149,13 +151,17 @@ std::optional<system_location> running_location(const std::string& name) {
   return where;
 }
 
-// Field names come from the plugins' event registrations; without them the
-// state prints as an array, so a plugin that fails to load only warns.
+// Field names come from the event types a plugin registers as it is loaded
+// (its application types are not needed here, so its entry point is not
+// called). Without them the state prints as an array, so a plugin that fails
+// to load only warns.
 void learn_topics(const system_spec& spec) {
-  try {
-    register_plugins(spec, es::application_registry::global());  // libraries stay loaded
-  } catch (const std::exception& e) {
-    std::cerr << "weft: warning: event fields print as arrays: " << e.what() << '\n';
+  for (const auto& path : spec.plugins) {
+    try {
+      (void)plugin::load(path);  // never unloaded: the registered decoders live in it
+    } catch (const std::exception& e) {
+      std::cerr << "weft: warning: event fields print as arrays: " << e.what() << '\n';
+    }
   }
 }
 
@@ -172,15 +178,16 @@ fs::path checked_events_file(const fs::path& data_dir, const std::string& app,
   std::sort(apps.begin(), apps.end());
   std::string found;
   for (const auto& a : apps) found += (found.empty() ? "" : ", ") + a;
-  throw invalid_input(fmt::format("{}: no events of application '{}' ({} not found{}){}", target,
-                                  app, file.string(),
-                                  found.empty() ? "" : "; applications there: " + found,
-                                  detail::did_you_mean(app, apps)));
+  throw invalid_input(fmt::format(
+      "{}: no events of application '{}' ({} not found{}){}", target, app, file.string(),
+      found.empty() ? "" : "; applications there: " + found, detail::did_you_mean(app, apps)));
 }
 
 // SIGINT ends --follow cleanly (the last line printed is complete).
 std::atomic<bool> interrupted{false};
-void on_interrupt(int) { interrupted.store(true, std::memory_order_relaxed); }
+void on_interrupt(int) {
+  interrupted.store(true, std::memory_order_relaxed);
+}
 
 }  // namespace
 
@@ -221,20 +228,21 @@ fs::path locate_events_file(const std::string& target, const std::string& app) {
     if (spec.find(app) == nullptr) {
       std::vector<std::string> names;
       for (const auto& a : spec.applications) names.push_back(a.name);
-      throw invalid_input(fmt::format("{}: no application '{}'{}", target, app,
-                                      detail::did_you_mean(app, names)));
+      throw invalid_input(
+          fmt::format("{}: no application '{}'{}", target, app, detail::did_you_mean(app, names)));
     }
     if (spec.persistence_of(*spec.find(app)).backend != persistence_spec::kind::sqlite)
-      throw invalid_input(fmt::format("{}: application '{}' does not keep its events in SQLite",
-                                      target, app));
+      throw invalid_input(
+          fmt::format("{}: application '{}' does not keep its events in SQLite", target, app));
     learn_topics(spec);
     return checked_events_file(spec.data_dir, app, target);
   }
   const auto where = running_location(target);
   if (!where)
-    throw invalid_input(fmt::format("cannot tell where system '{}' keeps its data; give its data "
-                                    "directory or system file instead",
-                                    target));
+    throw invalid_input(
+        fmt::format("cannot tell where system '{}' keeps its data; give its data "
+                    "directory or system file instead",
+                    target));
   if (!where->system_file.empty()) {
     try {
       learn_topics(load_system_file(where->system_file));
@@ -253,7 +261,8 @@ int events_command(const inspect_options& options, std::ostream& out) {
   const auto recorder = store::make_sqlite_recorder(file, read_only);
   const auto& topics = es::topic_registry::global();
 
-  struct sigaction action {}, previous {};
+  struct sigaction action {
+  }, previous{};
   if (options.follow) {
     interrupted.store(false, std::memory_order_relaxed);
     action.sa_handler = on_interrupt;  // no SA_RESTART: the poll's sleep ends early

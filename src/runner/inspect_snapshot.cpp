@@ -92,9 +92,10 @@ std::string find_running_segment(const std::string& name_or_segment) {
                                         running.empty() ? "none is" : "running: " + running));
   std::string segments;
   for (const auto& m : matches) segments += (segments.empty() ? "" : ", ") + m.segment_name;
-  throw invalid_input(fmt::format("{} systems named '{}' are running (segments {}); name one by "
-                                  "its segment",
-                                  matches.size(), name_or_segment, segments));
+  throw invalid_input(
+      fmt::format("{} systems named '{}' are running (segments {}); name one by "
+                  "its segment",
+                  matches.size(), name_or_segment, segments));
 }
 
 system_view take_snapshot(const shm::segment_reader& segment) {
@@ -200,7 +201,7 @@ std::string process_table_text(const system_view& system) {
   for (const auto& r : rows)
     for (std::size_t c = 0; c < columns; ++c) width[c] = std::max(width[c], r[c].size());
   // Text columns align left, numbers right; the last column is not padded.
-  constexpr std::array<bool, columns> numeric{false, true, false, true, true, true,
+  constexpr std::array<bool, columns> numeric{false, true, false, true,  true, true,
                                               true,  true, true,  false, false};
   std::string text;
   for (const auto& r : rows) {

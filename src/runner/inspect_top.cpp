@@ -23,7 +23,9 @@ namespace {
 constexpr int refresh_ms = 1000;
 
 std::atomic<bool> stop_requested{false};
-void on_stop_signal(int) { stop_requested.store(true, std::memory_order_relaxed); }
+void on_stop_signal(int) {
+  stop_requested.store(true, std::memory_order_relaxed);
+}
 
 /// The terminal in the mode top needs, restored by the destructor on every
 /// way out (q, SIGINT, SIGTERM, the system stopping, an exception).
@@ -68,7 +70,8 @@ class terminal_session {
   termios saved_{};
   bool restore_ = false;
   bool screen_ = false;
-  struct sigaction old_int_ {}, old_term_ {};
+  struct sigaction old_int_ {
+  }, old_term_{};
 };
 
 /// Waits up to `ms` for a key; true if it was q. Once stdin is at its end it is not read again.
@@ -103,15 +106,15 @@ std::string frame(const system_view& system, std::size_t width) {
   ::localtime_r(&now, &local);
   std::string text = fmt::format(
       "weft top - {}  supervisor {}  up {}  {:02}:{:02}:{:02}  (refresh {} s, q quits)\n\n",
-      system.name, system.supervisor_pid, format_duration(system.taken_micros - system.created_micros),
-      local.tm_hour, local.tm_min, local.tm_sec, refresh_ms / 1000);
+      system.name, system.supervisor_pid,
+      format_duration(system.taken_micros - system.created_micros), local.tm_hour, local.tm_min,
+      local.tm_sec, refresh_ms / 1000);
   text += process_table_text(system);
   if (width == 0) return text;
   // Cut each line to the terminal and clear what an older, longer frame left.
   std::string fitted = "\x1b[H";
   std::istringstream lines(text);
-  for (std::string line; std::getline(lines, line);)
-    fitted += line.substr(0, width) + "\x1b[K\n";
+  for (std::string line; std::getline(lines, line);) fitted += line.substr(0, width) + "\x1b[K\n";
   return fitted + "\x1b[J";
 }
 
@@ -127,8 +130,7 @@ int top_command(const inspect_options& options, std::ostream& out) {
     bool stdin_open = true;
     out << frame(previous, terminal.width()) << std::flush;
     while (true) {
-      if (quit_pressed(refresh_ms, stdin_open) ||
-          stop_requested.load(std::memory_order_relaxed))
+      if (quit_pressed(refresh_ms, stdin_open) || stop_requested.load(std::memory_order_relaxed))
         break;
       if (!still_running(segment, previous.supervisor_pid)) {
         ending = fmt::format("weft top: system '{}' stopped\n", previous.name);

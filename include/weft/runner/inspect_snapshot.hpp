@@ -55,7 +55,7 @@ struct system_view {
   std::string segment;
   std::int32_t supervisor_pid = 0;
   std::int64_t created_micros = 0;
-  std::int64_t taken_micros = 0;     ///< wall clock when copied
+  std::int64_t taken_micros = 0;      ///< wall clock when copied
   std::int64_t taken_mono_nanos = 0;  ///< monotonic clock when copied, for rates
   std::vector<process_view> processes;
 };
