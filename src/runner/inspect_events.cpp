@@ -35,7 +35,7 @@ std::string hex(const char* data, std::size_t size) {
   return text;
 }
 
-nlohmann::json value_json(const msgpack::object& value) {
+nlohmann::ordered_json value_json(const msgpack::object& value) {
   switch (value.type) {
     case msgpack::type::NIL:
       return nullptr;
@@ -53,13 +53,13 @@ nlohmann::json value_json(const msgpack::object& value) {
     case msgpack::type::BIN:
       return {{"bin", hex(value.via.bin.ptr, value.via.bin.size)}};
     case msgpack::type::ARRAY: {
-      auto out = nlohmann::json::array();
+      auto out = nlohmann::ordered_json::array();
       for (std::uint32_t i = 0; i < value.via.array.size; ++i)
         out.push_back(value_json(value.via.array.ptr[i]));
       return out;
     }
     case msgpack::type::MAP: {
-      auto out = nlohmann::json::object();
+      auto out = nlohmann::ordered_json::object();
       for (std::uint32_t i = 0; i < value.via.map.size; ++i) {
         const auto& kv = value.via.map.ptr[i];
         const std::string key = kv.key.type == msgpack::type::STR
@@ -191,7 +191,7 @@ void on_interrupt(int) {
 
 }  // namespace
 
-nlohmann::json msgpack_json(const es::bytes& bytes) {
+nlohmann::ordered_json msgpack_json(const es::bytes& bytes) {
   try {
     std::size_t offset = 0;
     const auto handle =
@@ -204,16 +204,24 @@ nlohmann::json msgpack_json(const es::bytes& bytes) {
   }
 }
 
-nlohmann::json notification_json(const es::notification& n, const es::topic_registry& topics) {
-  nlohmann::json out{{"id", n.id},
-                     {"originator_id", n.event.originator_id.str()},
-                     {"originator_version", n.event.originator_version},
-                     {"topic", n.event.topic}};
+nlohmann::ordered_json notification_json(const es::notification& n,
+                                         const es::topic_registry& topics) {
+  nlohmann::ordered_json out{{"id", n.id},
+                             {"originator_id", n.event.originator_id.str()},
+                             {"originator_version", n.event.originator_version},
+                             {"topic", n.event.topic}};
   try {
-    if (topics.find(n.event.topic) != nullptr)
-      out["state"] = topics.to_json(n.event).at("fields");
-    else
-      out["state"] = msgpack_json(n.event.state);
+    auto state = msgpack_json(n.event.state);
+    const es::topic_entry* entry = topics.find(n.event.topic);
+    if (entry != nullptr && state.is_array()) {
+      // Names for the fields this build knows; extra ones (a newer writer) by position.
+      auto fields = nlohmann::ordered_json::object();
+      for (std::size_t i = 0; i < state.size(); ++i)
+        fields[i < entry->fields.size() ? entry->fields[i] : "#" + std::to_string(i)] =
+            std::move(state[i]);
+      state = std::move(fields);
+    }
+    out["state"] = std::move(state);
   } catch (const decode_error& e) {
     out["state"] = nullptr;
     out["error"] = e.what();

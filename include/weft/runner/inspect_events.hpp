@@ -11,17 +11,19 @@
 
 namespace weft::runner {
 
-/// {"id", "originator_id", "originator_version", "topic", "state"}. The state
-/// is an object of named fields when `topics` knows the topic, else the
-/// generic decoding of its msgpack (an array of the fields; uuids as strings,
-/// binary as hex). State bytes that are not msgpack give "state": null and
-/// "error" naming the problem; this never throws for bad bytes.
-nlohmann::json notification_json(const es::notification& n, const es::topic_registry& topics);
+/// {"id", "originator_id", "originator_version", "topic", "state"}, in that
+/// order. The state is an object of the fields in wire order when `topics`
+/// knows the topic, else the generic decoding of its msgpack (an array of the
+/// fields). State bytes that cannot be decoded give "state": null and "error"
+/// naming the problem: this never throws for bad bytes.
+nlohmann::ordered_json notification_json(const es::notification& n,
+                                         const es::topic_registry& topics);
 
-/// Any msgpack value as JSON: uuids (extension 1, 16 bytes) in canonical form,
-/// binary and other extensions as {"bin"|"ext": ..., "hex": "..."}.
-/// Throws weft::decode_error naming the problem when `bytes` is not exactly one value.
-nlohmann::json msgpack_json(const es::bytes& bytes);
+/// Any msgpack value as JSON, map keys in their order: uuids (extension 1, 16
+/// bytes) in canonical form, binary as {"bin": "<hex>"}, other extensions as
+/// {"ext": type, "hex": "<hex>"}. Throws weft::decode_error naming the problem
+/// when `bytes` is not exactly one msgpack value.
+nlohmann::ordered_json msgpack_json(const es::bytes& bytes);
 
 /// Where `target` (a data directory, a system file, or a running system's
 /// name) keeps application `app`'s events: <data_dir>/<app>.sqlite. Loads a
