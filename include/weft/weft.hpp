@@ -6,6 +6,16 @@
 #include <weft/core/log.hpp>
 #include <weft/core/result.hpp>
 #include <weft/core/uuid.hpp>
+#include <weft/es/aggregate.hpp>
+#include <weft/es/application.hpp>
+#include <weft/es/application_registry.hpp>
+#include <weft/es/codec.hpp>
+#include <weft/es/process_application.hpp>
 #include <weft/es/recorder.hpp>
+#include <weft/es/single_threaded_runner.hpp>
 #include <weft/es/stored_event.hpp>
+#include <weft/es/system_definition.hpp>
+#include <weft/node/client.hpp>
+#include <weft/node/multi_threaded_runner.hpp>
 #include <weft/store/memory_recorder.hpp>
+#include <weft/store/sqlite_recorder.hpp>
