@@ -1,6 +1,7 @@
 // weft ls, ps and top against a real shared-memory segment that this test
 // creates and fills as the supervisor and the workers would.
 #include <atomic>
+#include <cstdlib>
 #include <thread>
 
 #include <gmock/gmock.h>
@@ -222,6 +223,69 @@ TEST(WeftTop, EndsOnSigint) {
   ASSERT_TRUE(top.wait_for_output("weft top - " + name)) << top.err();
   top.signal(SIGINT);
   EXPECT_EQ(top.wait_exit(), exit_ok) << top.err();
+}
+
+// A private tmux server: the real terminal top is written for.
+class tmux_session {
+ public:
+  explicit tmux_session(const std::string& command)
+      : socket_("weft-inspect-" + std::to_string(::getpid())) {
+    started_ = run("new-session -d -s top -x 160 -y 20 '" + command + "'");
+  }
+  tmux_session(const tmux_session&) = delete;
+  tmux_session& operator=(const tmux_session&) = delete;
+  ~tmux_session() { run("kill-server"); }
+
+  [[nodiscard]] bool started() const noexcept { return started_; }
+  bool run(const std::string& args) const {
+    return std::system(("tmux -L " + socket_ + " " + args + " >/dev/null 2>&1").c_str()) == 0;
+  }
+  [[nodiscard]] std::string screen(const std::filesystem::path& into) const {
+    const auto command = "tmux -L " + socket_ + " capture-pane -p -t top > " + into.string();
+    if (std::system(command.c_str()) != 0) return {};
+    return test::slurp(into);
+  }
+
+ private:
+  std::string socket_;
+  bool started_ = false;
+};
+
+bool wait_for_file(const std::filesystem::path& file) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (!std::filesystem::exists(file) && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  return std::filesystem::exists(file);
+}
+
+TEST(WeftTop, InATerminalQuitsOnOneKeyAndRestoresTheTerminal) {
+  if (std::system("command -v tmux >/dev/null 2>&1") != 0) GTEST_SKIP() << "tmux is not installed";
+  const auto name = unique_name("top-tty");
+  auto segment = shm::segment::create(shop_layout(name));
+  run_process(segment.process(orders), 4001, 120);
+  test::scratch_dir dir("inspect-tmux");
+  const auto exited = dir.path() / "exited", modes = dir.path() / "stty";
+  tmux_session tmux(std::string(WEFT_EXECUTABLE) + " top " + name + "; echo $? > " +
+                    exited.string() + ".tmp; stty -a > " + modes.string() + "; mv " +
+                    exited.string() + ".tmp " + exited.string() + "; sleep 60");
+  ASSERT_TRUE(tmux.started());
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  std::string screen;
+  while (screen.find("weft top - " + name) == std::string::npos &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    screen = tmux.screen(dir.path() / "screen");
+  }
+  ASSERT_THAT(screen, HasSubstr("weft top - " + name));
+  EXPECT_THAT(screen, HasSubstr("Orders"));
+  // No Enter: a terminal left in line mode would never hand the key over.
+  ASSERT_TRUE(tmux.run("send-keys -t top q"));
+  ASSERT_TRUE(wait_for_file(exited)) << tmux.screen(dir.path() / "screen");
+  EXPECT_EQ(test::slurp(exited), "0\n");
+  const auto stty = test::slurp(modes);
+  EXPECT_THAT(stty, HasSubstr(" icanon"));
+  EXPECT_THAT(stty, ::testing::Not(HasSubstr("-icanon")));
+  EXPECT_THAT(stty, ::testing::Not(HasSubstr("-echo ")));
 }
 
 }  // namespace
