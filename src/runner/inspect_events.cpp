@@ -16,6 +16,7 @@
 
 #include "suggest.hpp"
 #include "weft/es/msgpack_uuid.hpp"
+#include "weft/runner/hosting.hpp"
 #include "weft/runner/inspect.hpp"
 #include "weft/runner/inspect_snapshot.hpp"
 #include "weft/runner/plugin.hpp"
@@ -167,7 +168,7 @@ void learn_topics(const system_spec& spec) {
 
 fs::path checked_events_file(const fs::path& data_dir, const std::string& app,
                              const std::string& target) {
-  const fs::path file = data_dir / (app + ".sqlite");
+  const fs::path file = events_file(data_dir, app);  // where the workers write it
   if (fs::is_regular_file(file)) return file;
   std::vector<std::string> apps;
   std::error_code ec;
