@@ -246,6 +246,9 @@ fs::path locate_events_file(const std::string& target, const std::string& app) {
     learn_topics(spec);
     return checked_events_file(spec.data_dir, app, target);
   }
+  // System names never hold a '/' (system_file.hpp): this was meant as a path.
+  if (target.find('/') != std::string::npos || target.ends_with(".toml"))
+    throw invalid_input(fmt::format("{}: no such data directory or system file", target));
   const auto where = running_location(target);
   if (!where)
     throw invalid_input(

@@ -106,10 +106,13 @@ TEST(WeftEvents, NamesFieldsWhenTheSystemFileLoadsThePlugin) {
   EXPECT_THAT(r.err, HasSubstr("no application 'Ordres' (did you mean 'Orders'?)"));
 }
 
-TEST(WeftEvents, AnUnknownSystemNameExitsNotRunning) {
-  const auto r = weft({"events", "no-such-system-" + std::to_string(::getpid()), "Orders"});
+TEST(WeftEvents, AnUnknownSystemNameExitsNotRunningAMissingPathIsBadInput) {
+  auto r = weft({"events", "no-such-system-" + std::to_string(::getpid()), "Orders"});
   EXPECT_EQ(r.code, exit_not_running);
   EXPECT_THAT(r.err, HasSubstr("no system named"));
+  r = weft({"events", "/no/such/dir", "Orders"});
+  EXPECT_EQ(r.code, exit_usage);
+  EXPECT_THAT(r.err, HasSubstr("/no/such/dir: no such data directory or system file"));
 }
 
 TEST(WeftEvents, FollowPrintsNewNotificationsUntilInterrupted) {
