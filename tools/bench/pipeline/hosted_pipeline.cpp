@@ -8,8 +8,10 @@
 #include <atomic>
 #include <chrono>
 #include <ctime>
+#include <fstream>
 #include <future>
 #include <memory>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -159,13 +161,103 @@ hosted_figure in_processes(const es::system_definition& system, shm::segment& se
   return {seconds, cpu_seconds_of(RUSAGE_SELF) + cpu_seconds_of(RUSAGE_CHILDREN) - cpu_before};
 }
 
+/// "bench.Relay" for Relay1, Relay2, ...; "bench.<name>" otherwise.
+std::string type_of(const std::string& app) {
+  return "bench." + (app.starts_with("Relay") ? std::string("Relay") : app);
+}
+
+std::filesystem::path write_system_file(const es::system_definition& system,
+                                        const std::string& name, const std::string& kind,
+                                        const std::filesystem::path& data_dir,
+                                        const std::filesystem::path& plugin) {
+  if (kind != "memory" && kind != "sqlite-normal" && kind != "sqlite-full")
+    throw invalid_input("bench: weft run has no recorder '" + kind +
+                        "' (memory, sqlite-normal, sqlite-full)");
+  std::filesystem::create_directories(data_dir);
+  const auto file = data_dir / "system.toml";
+  std::ofstream out(file);
+  out << "name = \"" << name << "\"\ndata_dir = \"" << data_dir.string() << "\"\nplugins = [\""
+      << plugin.string() << "\"]\npipes = [[";
+  for (std::size_t i = 0; i < system.apps().size(); ++i)
+    out << (i ? ", " : "") << '"' << system.apps()[i] << '"';
+  out << "]]\n\n[persistence]\n";
+  if (kind == "memory") {
+    out << "kind = \"memory\"\n";
+  } else {
+    out << "kind = \"sqlite\"\ndurability = \"" << (kind == "sqlite-full" ? "full" : "normal")
+        << "\"\n";
+  }
+  for (const auto& app : system.apps())
+    out << "\n[[applications]]\nname = \"" << app << "\"\ntype = \"" << type_of(app) << "\"\n";
+  if (!out) throw error("bench: cannot write " + file.string());
+  return file;
+}
+
+/// Starts `weft run` on a system file and drives it like the other hostings.
+hosted_figure under_weft_run(hosting how, const es::system_definition& system,
+                             const std::string& name, const std::string& kind,
+                             const std::filesystem::path& dir, std::uint64_t n,
+                             const std::function<void(std::uint64_t)>& progress,
+                             const weft_run_paths& paths) {
+  const auto data_dir = dir / name;
+  const auto file = write_system_file(system, name, kind, data_dir, paths.plugin);
+  const auto log = data_dir / "weft-run.log";
+  const std::string runner = how == hosting::weft_run_process ? "process" : "threads";
+  const double cpu_before = cpu_seconds_of(RUSAGE_SELF) + cpu_seconds_of(RUSAGE_CHILDREN);
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    std::FILE* sink = std::freopen(log.c_str(), "w", stderr);
+    if (sink != nullptr) ::dup2(::fileno(stderr), STDOUT_FILENO);
+    ::execl(paths.weft.c_str(), "weft", "run", file.c_str(), "--runner", runner.c_str(),
+            static_cast<char*>(nullptr));
+    std::perror("bench: exec weft");
+    ::_exit(127);
+  }
+  if (pid < 0) throw error("bench: fork failed");
+  auto stop = [&] {
+    ::kill(pid, SIGINT);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  };
+  auto failed = [&](const std::string& what) {
+    std::ifstream in(log);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    return error("bench: weft run " + file.string() + ": " + what + "; its output:\n" + text);
+  };
+  double seconds = 0;
+  try {
+    std::optional<node::client> attached;
+    for (const auto deadline = clock_type::now() + 30s; !attached;) {
+      int status = 0;
+      if (::waitpid(pid, &status, WNOHANG) == pid) throw failed("it exited early");
+      try {
+        attached.emplace(node::client::attach(name));
+      } catch (const invalid_input&) {
+        if (clock_type::now() > deadline) throw failed("no running system after 30 s");
+        std::this_thread::sleep_for(5ms);
+      }
+    }
+    wait_until_running(attached->segment());
+    seconds = drive(attached->segment(), n, progress);
+  } catch (...) {
+    stop();
+    throw;
+  }
+  if (!stop()) throw failed("it did not exit cleanly on SIGINT");
+  return {seconds, cpu_seconds_of(RUSAGE_SELF) + cpu_seconds_of(RUSAGE_CHILDREN) - cpu_before};
+}
+
 }  // namespace
 
 hosted_figure run_hosted(hosting how, const es::system_definition& system,
                          const std::string& recorder_kind, const std::filesystem::path& dir,
-                         std::uint64_t n, const std::function<void(std::uint64_t)>& progress) {
+                         std::uint64_t n, const std::function<void(std::uint64_t)>& progress,
+                         const weft_run_paths& paths) {
   static int runs = 0;
   const std::string name = "bench-" + std::to_string(::getpid()) + "-" + std::to_string(++runs);
+  if (how == hosting::weft_run_process || how == hosting::weft_run_threads)
+    return under_weft_run(how, system, name, recorder_kind, dir, n, progress, paths);
   auto segment = shm::segment::create(node::layout_for(name, system));
   return how == hosting::threads ? on_threads(system, segment, recorder_kind, dir, n, progress)
                                  : in_processes(system, segment, recorder_kind, dir, n, progress);

@@ -2,9 +2,10 @@
 // The benchmark's pipeline hosted the way a running system hosts it: one
 // node::worker per application over a real shared-memory segment, each on its
 // own thread of this process ("threads") or in its own forked process
-// ("processes"). Source commands reach the Emitter through a weft::Client,
-// pipelined; a run ends when the Counter's tracking gauge in the process
-// table reaches N.
+// ("processes"), or by `weft run` itself, a supervised system of worker
+// processes or threads loading the benchmark's plugin. Source commands reach the Emitter through a
+// weft::Client, pipelined; a run ends when the Counter's tracking gauge in the process table
+// reaches N.
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -14,7 +15,13 @@
 
 namespace weft::bench {
 
-enum class hosting { threads, processes };
+enum class hosting { threads, processes, weft_run_process, weft_run_threads };
+
+/// What `weft run` needs: the executable and the plugin with the bench.* types.
+struct weft_run_paths {
+  std::filesystem::path weft;
+  std::filesystem::path plugin;
+};
 
 struct hosted_figure {
   double seconds;      ///< first command submitted -> Counter tracked the N-th reaction
@@ -26,6 +33,7 @@ struct hosted_figure {
 /// with the Counter's position now and then. Throws weft::error if a worker fails.
 hosted_figure run_hosted(hosting how, const es::system_definition& system,
                          const std::string& recorder_kind, const std::filesystem::path& dir,
-                         std::uint64_t n, const std::function<void(std::uint64_t)>& progress);
+                         std::uint64_t n, const std::function<void(std::uint64_t)>& progress,
+                         const weft_run_paths& paths = {});
 
 }  // namespace weft::bench

@@ -7,7 +7,8 @@
 //   catch-up   - the pipeline started on an Emitter log of N events: the
 //                followers catch up batch_size notifications per transaction.
 // --runners threads processes runs the live pipeline also hosted by
-// node::workers (see hosted_pipeline.hpp). Each figure is printed next to the Python eventsourcing
+// node::workers, weft-run-process weft-run-threads under `weft run` (see
+// hosted_pipeline.hpp). Each figure is printed next to the Python eventsourcing
 // library's (v9.3, same pipeline, same machine kind) as a ratio. --stages 3 4 5 lengthens the
 // pipeline with Relays; --json writes every row for tools/bench/run, and
 // --progress reports "progress <what> <done> <total>" lines on stderr.
@@ -219,7 +220,13 @@ int main(int argc, char** argv) {
   app.add_option("--runners", runners,
                  "single (es::single_threaded_runner), threads or processes (node::worker per "
                  "application on a shared-memory segment; end to end only)")
-      ->check(CLI::IsMember({"single", "threads", "processes"}));
+      ->check(CLI::IsMember(
+          {"single", "threads", "processes", "weft-run-process", "weft-run-threads"}));
+  // Next to this program in the build tree: tools/bench/pipeline/ -> runner/weft.
+  const auto here = std::filesystem::canonical("/proc/self/exe").parent_path();
+  bench::weft_run_paths weft_run{here / "../../../runner/weft", here / "libweft_bench_plugin.so"};
+  app.add_option("--weft", weft_run.weft, "the weft executable (weft-run-* runners)");
+  app.add_option("--plugin", weft_run.plugin, "the benchmark's plugin (weft-run-* runners)");
   bool show_progress = false;
   app.add_flag("--progress", show_progress, "report progress lines on stderr");
   app.add_option("-d,--dir", dir, "directory for the SQLite files (a real disk)");
@@ -231,7 +238,7 @@ int main(int argc, char** argv) {
   const std::string load_at_start = load_average();
   fmt::print("N = {}, batch_size = {}, files in {}, load average {}\n", n, batch, dir,
              load_at_start);
-  fmt::print("{:<20} {:<20} {:<9} {:>6} {:>8} {:>10} {:>10}  {}\n", "scenario", "recorder",
+  fmt::print("{:<20} {:<20} {:<16} {:>6} {:>8} {:>10} {:>10}  {}\n", "scenario", "recorder",
              "runner", "stages", "seconds", "events/s", "ev/cpu-s",
              "events/s vs Python eventsourcing 9.3");
   nlohmann::json rows = nlohmann::json::array();
@@ -246,9 +253,13 @@ int main(int argc, char** argv) {
         } else {
           progress shown(show_progress,
                          fmt::format("{}/{}/end-to-end/{}-stages", kind, runner, length), n);
+          const auto how = runner == "threads"            ? bench::hosting::threads
+                           : runner == "processes"        ? bench::hosting::processes
+                           : runner == "weft-run-process" ? bench::hosting::weft_run_process
+                                                          : bench::hosting::weft_run_threads;
           const auto hosted = bench::run_hosted(
-              runner == "threads" ? bench::hosting::threads : bench::hosting::processes,
-              pipeline(batch, length), kind, dir, n, [&](std::uint64_t done) { shown.at(done); });
+              how, pipeline(batch, length), kind, dir, n,
+              [&](std::uint64_t done) { shown.at(done); }, weft_run);
           figures.push_back({"end to end", hosted.seconds, hosted.cpu_seconds});
         }
         for (const auto& [scenario, seconds, cpu_seconds] : figures) {
@@ -260,7 +271,7 @@ int main(int argc, char** argv) {
                   : fmt::format("{:.0f}x of {:.0f} (sqlite 1 thread), {:.0f}x of {:.0f} (threaded)",
                                 rate / python_sqlite_single, python_sqlite_single,
                                 rate / python_sqlite_threaded, python_sqlite_threaded);
-          fmt::print("{:<20} {:<20} {:<9} {:>6} {:>8.2f} {:>10.0f} {:>10.0f}  {}\n", scenario, kind,
+          fmt::print("{:<20} {:<20} {:<16} {:>6} {:>8.2f} {:>10.0f} {:>10.0f}  {}\n", scenario, kind,
                      runner, length, seconds, rate, cpu_rate, versus);
           std::fflush(stdout);
           const bool memory = kind == "memory";

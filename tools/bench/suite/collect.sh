@@ -12,7 +12,7 @@ step_files=("$out"/step-*.json)
 # Rows by recorder, runner, scenario, stages (the order of the tables).
 pipeline_rows=$(cat "${pipeline_files[@]}" /dev/null | jq -s '[.[].rows[]] | sort_by(
   (.recorder as $r | ["memory", "sqlite-normal", "sqlite-normal-shared", "sqlite-full"] | index($r)),
-  (.runner as $r | ["single", "threads", "processes"] | index($r)),
+  (.runner as $r | ["single", "threads", "processes", "weft-run-threads", "weft-run-process"] | index($r)),
   (.scenario | if startswith("emit") then 0 elif startswith("catch") then 1 else 2 end), .stages)')
 steps=$(cat "${step_files[@]}" /dev/null | jq -s '.')
 

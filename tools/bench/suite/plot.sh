@@ -85,7 +85,7 @@ EOF2
     jq -r --arg m "$measure" '.pipeline.rows | map(select(.scenario == "end to end" and .stages == 3)) as $r |
       ($r | map(.recorder) | unique) as $k |
       ((["runner"] + $k) | map("\"" + . + "\"") | join(" ")),
-      (["single", "threads", "processes"][] as $u | select($r | any(.runner == $u)) |
+      (["single", "threads", "processes", "weft-run-threads", "weft-run-process"][] as $u | select($r | any(.runner == $u)) |
         (["\"" + $u + "\""] + ($k | map(. as $kind | ($r | map(select(.recorder == $kind and .runner == $u)) |
           if length > 0 then .[0][$m] | tostring else "?" end)))) | join(" "))' \
       "$res" >"$out/pipeline_runner$suffix.dat"
