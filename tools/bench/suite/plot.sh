@@ -67,7 +67,9 @@ EOF2
   for measure in events_per_s events_per_cpu_s; do
     suffix=$([[ $measure == events_per_s ]] && echo "" || echo "_cpu")
     label=$([[ $measure == events_per_s ]] && echo "source events/s, wall" || echo "source events per CPU-second")
-    jq -r --arg m "$measure" '.pipeline.rows | map(select(.scenario == "end to end")) as $r |
+    # memory and sqlite-normal only: every runner of four recorders is too many lines.
+    jq -r --arg m "$measure" '.pipeline.rows | map(select(.scenario == "end to end" and
+        (.recorder == "memory" or .recorder == "sqlite-normal"))) as $r |
       ($r | map(.recorder + "/" + .runner) | unique) as $k |
       ((["stages"] + $k) | map("\"" + . + "\"") | join(" ")),
       (($r | map(.stages) | unique)[] as $s |

@@ -65,7 +65,7 @@ select_steps() {
       "pipeline_step pipeline-sqlite-full-hosted sqlite-full threads,processes,weft-run-process,weft-run-threads $pipe_full_hosted $stages_full"
     if [[ $mode == full ]]; then
       add pipeline-sqlite-normal-shared pipeline \
-        "pipeline_step pipeline-sqlite-normal-shared sqlite-normal-shared $all $((pipe_normal / 2)) 3"
+        "pipeline_step pipeline-sqlite-normal-shared sqlite-normal-shared single,threads,processes $((pipe_normal / 2)) 3"
     fi
     targets+=(pipeline_bench)
   fi
