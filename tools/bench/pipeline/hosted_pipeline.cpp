@@ -231,7 +231,10 @@ hosted_figure under_weft_run(hosting how, const es::system_definition& system,
     std::optional<node::client> attached;
     for (const auto deadline = clock_type::now() + 30s; !attached;) {
       int status = 0;
-      if (::waitpid(pid, &status, WNOHANG) == pid) throw failed("it exited early");
+      if (::waitpid(pid, &status, WNOHANG) == pid)
+        throw failed(WIFSIGNALED(status)
+                         ? "it was killed by signal " + std::to_string(WTERMSIG(status))
+                         : "it exited early with status " + std::to_string(WEXITSTATUS(status)));
       try {
         attached.emplace(node::client::attach(name));
       } catch (const invalid_input&) {

@@ -242,25 +242,40 @@ int main(int argc, char** argv) {
              "runner", "stages", "seconds", "events/s", "ev/cpu-s",
              "events/s vs Python eventsourcing 9.3");
   nlohmann::json rows = nlohmann::json::array();
+  std::vector<std::string> failures;
   for (const auto& kind : kinds) {
     for (const auto& runner : runners) {
       for (const auto length : stages) {
         const bool first = length == stages.front() && runner == "single";
         const plan p{n, batch, length, first && !live_only, first && !live_only, show_progress};
         std::vector<figure> figures;
-        if (runner == "single") {
-          figures = run(kind, dir, p);
-        } else {
-          progress shown(show_progress,
-                         fmt::format("{}/{}/end-to-end/{}-stages", kind, runner, length), n);
-          const auto how = runner == "threads"            ? bench::hosting::threads
-                           : runner == "processes"        ? bench::hosting::processes
-                           : runner == "weft-run-process" ? bench::hosting::weft_run_process
-                                                          : bench::hosting::weft_run_threads;
-          const auto hosted = bench::run_hosted(
-              how, pipeline(batch, length), kind, dir, n,
-              [&](std::uint64_t done) { shown.at(done); }, weft_run);
-          figures.push_back({"end to end", hosted.seconds, hosted.cpu_seconds});
+        try {
+          if (runner == "single") {
+            figures = run(kind, dir, p);
+          } else {
+            progress shown(show_progress,
+                           fmt::format("{}/{}/end-to-end/{}-stages", kind, runner, length), n);
+            const auto how = runner == "threads"            ? bench::hosting::threads
+                             : runner == "processes"        ? bench::hosting::processes
+                             : runner == "weft-run-process" ? bench::hosting::weft_run_process
+                                                            : bench::hosting::weft_run_threads;
+            const auto hosted = bench::run_hosted(
+                how, pipeline(batch, length), kind, dir, n,
+                [&](std::uint64_t done) { shown.at(done); }, weft_run);
+            figures.push_back({"end to end", hosted.seconds, hosted.cpu_seconds});
+          }
+        } catch (const std::exception& e) {  // report it, measure the rest
+          failures.push_back(
+              fmt::format("{} / {} / {} applications: {}", kind, runner, length, e.what()));
+          fmt::print("{:<20} {:<20} {:<16} {:>6}  FAILED (see stderr)\n", "end to end", kind,
+                     runner, length);
+          fmt::print(stderr, "pipeline_bench: FAILED {}\n", failures.back());
+          rows.push_back({{"scenario", "end to end"},
+                          {"recorder", kind},
+                          {"runner", runner},
+                          {"stages", length},
+                          {"n", n},
+                          {"error", e.what()}});
         }
         for (const auto& [scenario, seconds, cpu_seconds] : figures) {
           const double rate = static_cast<double>(n) / seconds;
@@ -271,8 +286,8 @@ int main(int argc, char** argv) {
                   : fmt::format("{:.0f}x of {:.0f} (sqlite 1 thread), {:.0f}x of {:.0f} (threaded)",
                                 rate / python_sqlite_single, python_sqlite_single,
                                 rate / python_sqlite_threaded, python_sqlite_threaded);
-          fmt::print("{:<20} {:<20} {:<16} {:>6} {:>8.2f} {:>10.0f} {:>10.0f}  {}\n", scenario, kind,
-                     runner, length, seconds, rate, cpu_rate, versus);
+          fmt::print("{:<20} {:<20} {:<16} {:>6} {:>8.2f} {:>10.0f} {:>10.0f}  {}\n", scenario,
+                     kind, runner, length, seconds, rate, cpu_rate, versus);
           std::fflush(stdout);
           const bool memory = kind == "memory";
           rows.push_back(
@@ -303,7 +318,10 @@ int main(int argc, char** argv) {
                               {{"memory", python_memory},
                                {"sqlite_single_threaded", python_sqlite_single},
                                {"sqlite_multi_threaded", python_sqlite_threaded}}},
-                             {"rows", rows}};
+                             {"rows", rows},
+                             {"failures", failures}};
     std::ofstream(json_file) << doc.dump(2) << "\n";
   }
+  for (const auto& failure : failures) fmt::print("FAILED: {}\n", failure);
+  return failures.empty() ? 0 : 1;
 }

@@ -53,7 +53,7 @@ fi
 
 if has '(.pipeline.rows | length) > 0'; then
   # End to end, 3 stages, single runner: events/s, ev/cpu-s and Python's figure per recorder.
-  jq -r '.pipeline.rows | map(select(.scenario == "end to end" and .stages == 3 and .runner == "single"))[] |
+  jq -r '.pipeline.rows | map(select(.error == null and .scenario == "end to end" and .stages == 3 and .runner == "single"))[] |
     "\"\(.recorder)\" \(.events_per_s) \(.events_per_cpu_s) \(.python_reference)"' "$res" \
     >"$out/pipeline_recorder.dat"
   gp pipeline_recorder <<EOF2
@@ -68,7 +68,7 @@ EOF2
     suffix=$([[ $measure == events_per_s ]] && echo "" || echo "_cpu")
     label=$([[ $measure == events_per_s ]] && echo "source events/s, wall" || echo "source events per CPU-second")
     # memory and sqlite-normal only: every runner of four recorders is too many lines.
-    jq -r --arg m "$measure" '.pipeline.rows | map(select(.scenario == "end to end" and
+    jq -r --arg m "$measure" '.pipeline.rows | map(select(.error == null and .scenario == "end to end" and
         (.recorder == "memory" or .recorder == "sqlite-normal"))) as $r |
       ($r | map(.recorder + "/" + .runner) | unique) as $k |
       ((["stages"] + $k) | map("\"" + . + "\"") | join(" ")),
@@ -84,7 +84,7 @@ set logscale y; set key outside right font ',10'; set xtics 1
 plot for [c=2:$cols] '$out/pipeline_stages$suffix.dat' using 1:c with linespoints lw 2 title columnhead(c)
 EOF2
     # Runners: one row per runner, one column per recorder (3 applications, end to end).
-    jq -r --arg m "$measure" '.pipeline.rows | map(select(.scenario == "end to end" and .stages == 3)) as $r |
+    jq -r --arg m "$measure" '.pipeline.rows | map(select(.error == null and .scenario == "end to end" and .stages == 3)) as $r |
       ($r | map(.recorder) | unique) as $k |
       ((["runner"] + $k) | map("\"" + . + "\"") | join(" ")),
       (["single", "threads", "processes", "weft-run-threads", "weft-run-process"][] as $u | select($r | any(.runner == $u)) |

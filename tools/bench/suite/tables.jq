@@ -58,9 +58,12 @@ header(["step", "wall s", "CPU s", "CPU / wall", "load avg (mean)", "load avg (m
   "Python eventsourcing 9.3 reference: \($py.memory) ev/s memory, \($py.sqlite_single_threaded) SQLite single-threaded, \($py.sqlite_multi_threaded) multi-threaded. `vs Python` = events/s (wall) / reference; `per core` = ev/cpu-s / reference.",
   "",
   header(["scenario", "recorder", "runner", "stages", "N", "s", "events/s", "ev/cpu-s", "vs Python", "per core vs Python", "vs Python threaded"]),
-  (.pipeline.rows[] | [.scenario, .recorder, .runner, (.stages | tostring), (.n | tostring),
+  (.pipeline.rows[] | select(.error == null) | [.scenario, .recorder, .runner, (.stages | tostring), (.n | tostring),
                        (.seconds | r(2)), (.events_per_s | r(0)), (.events_per_cpu_s | r(0)),
                        (.vs_python | x), (.events_per_cpu_s / .python_reference | x),
                        (.vs_python_threaded | x)] | row),
+  "",
+  (.pipeline.rows[] | select(.error != null) |
+   "FAILED: \(.recorder) / \(.runner) / \(.stages) applications: \(.error | gsub("\n"; " "))"),
   ""
  else empty end)
