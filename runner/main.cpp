@@ -1,11 +1,4 @@
-// The weft executable: registers the built-in example applications (the
-// shop, so `weft demo` and examples/shop/shop.toml need no plugin), then
-// hands off to weft::runner::cli_main (src/runner/cli.cpp).
-#include "shop/shop.hpp"
-#include "weft/es/application_registry.hpp"
+// The weft executable: everything happens in weft::runner::cli_main (src/runner/cli.cpp).
 #include "weft/runner/cli.hpp"
 
-int main(int argc, char** argv) {
-  shop::register_types(weft::es::application_registry::global());
-  return weft::runner::cli_main(argc, argv);
-}
+int main(int argc, char** argv) { return weft::runner::cli_main(argc, argv); }

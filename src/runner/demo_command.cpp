@@ -31,6 +31,7 @@ namespace fs = std::filesystem;
 constexpr const char* demo_system = R"(# Written by `weft demo`: the shop example.
 name = "weft-demo"
 data_dir = "."
+plugins = ["@SHOP_PLUGIN@"]
 pipes = [["Orders", "Reservations", "Orders"], ["Orders", "Payments", "Orders"]]
 
 [persistence]
@@ -137,7 +138,9 @@ int demo_command(const demo_options& options, std::ostream& out) {
   const fs::path data_dir = fs::absolute(options.data_dir);
   prepare_data_dir(data_dir);
   const fs::path system_file = data_dir / "shop.toml";
-  std::ofstream(system_file) << demo_system;
+  std::string text = demo_system;
+  text.replace(text.find("@SHOP_PLUGIN@"), 13, WEFT_SHOP_PLUGIN_PATH);
+  std::ofstream(system_file) << text;
   log::set_level(log::parse_level(options.log_level));
 
   const std::uint64_t paid_before = recorded_in(events_file(data_dir, "Payments"));

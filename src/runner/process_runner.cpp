@@ -117,7 +117,11 @@ struct process_runner::state {
       auto& e = entry(app);
       e.state.store(status.clean() ? shm::process_state::stopped : shm::process_state::crashed,
                     std::memory_order_relaxed);
-      if (!status.clean()) log->warn("'{}' {}", app, status.describe());
+      if (!status.clean()) {
+        log->warn("'{}' {}", app, status.describe());
+        // A worker killed by a signal could not say why; tools show how it ended.
+        if (shm::last_error(e).empty()) shm::set_last_error(e, status.describe());
+      }
     };
     h.before_restart = [this](const std::string& app) {
       reset_channels_of(app);

@@ -106,6 +106,10 @@ int run_single(const system_spec& spec, const std::filesystem::path& data_dir, s
 
 int run_command(const run_options& options, std::ostream& out) {
   system_spec spec = load_system_file(options.system);
+  for (const auto& app : options.apps)
+    if (spec.find(app) == nullptr)
+      throw invalid_input("--apps: no application '" + app + "' in system '" + spec.name + "' (" +
+                          spec.source.string() + ")");
   log::set_level(log::parse_level(options.log_level));
   const auto data_dir = options.data_dir.value_or(spec.data_dir);
   if (options.runner != runner_kind::process) {

@@ -195,13 +195,10 @@ TEST(WeftExecutable, BadArgumentsExitTwo) {
   EXPECT_EQ(r.code, exit_usage);
 }
 
-TEST(WeftExecutable, UnwiredCommandsSaySoWithTheirOwnExitCode) {
-  for (const auto& args : std::vector<std::vector<std::string>>{
-           {"run", data + "/shop.toml"}, {"demo"}}) {
-    const auto r = weft(args);
-    EXPECT_EQ(r.code, exit_unavailable) << args[0];
-    EXPECT_THAT(r.err, HasSubstr("not available in this build yet")) << args[0];
-  }
+TEST(WeftExecutable, RunRefusesUnregisteredTypesBeforeStartingAnything) {
+  const auto r = weft({"run", data + "/shop.toml"});
+  EXPECT_EQ(r.code, exit_usage);
+  EXPECT_THAT(r.err, HasSubstr("unknown application type 'shop.Orders'"));
 }
 
 TEST(WeftExecutable, HelpDocumentsTheExitCodesAndHidesWorker) {

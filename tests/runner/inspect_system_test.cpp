@@ -25,6 +25,7 @@ constexpr auto patience = 60s;  // generous: sanitizer builds are slow
 void write_shop(const std::filesystem::path& file, const std::string& name) {
   std::ofstream(file) << "name = \"" << name << R"("
 data_dir = "data"
+plugins = [")" WEFT_SHOP_PLUGIN R"("]
 pipes = ["Orders | Reservations | Orders", "Orders | Payments | Orders"]
 
 [persistence]

@@ -31,6 +31,7 @@ struct shop_files {
     fs::create_directories(dir);
     std::ofstream(dir / "shop.toml") << "name = \"" << name << R"("
 data_dir = "data"
+plugins = [")" WEFT_SHOP_PLUGIN R"("]
 pipes = [["Orders", "Reservations", "Orders"], ["Orders", "Payments", "Orders"]]
 
 [persistence]
