@@ -5,8 +5,8 @@
 #include <cstring>
 #include <ostream>
 
-#include <boost/uuid/random_generator.hpp>
 #include <openssl/sha.h>
+#include <boost/uuid/random_generator.hpp>
 #include <boost/uuid/string_generator.hpp>
 #include <boost/uuid/uuid_io.hpp>
 
@@ -62,8 +62,7 @@ uuid uuid::name_based(const uuid& name_space, std::string_view name) {
 
 uuid uuid::parse(std::string_view text) {
   const bool shaped = text.size() == 36 && text[8] == '-' && text[13] == '-' && text[18] == '-' &&
-                      text[23] == '-' &&
-                      std::all_of(text.begin(), text.end(), [](char c) {
+                      text[23] == '-' && std::all_of(text.begin(), text.end(), [](char c) {
                         return c == '-' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
                                (c >= 'A' && c <= 'F');
                       });
@@ -71,13 +70,17 @@ uuid uuid::parse(std::string_view text) {
   return from_boost(boost::uuids::string_generator{}(text.begin(), text.end()));
 }
 
-std::string uuid::str() const { return boost::uuids::to_string(to_boost(*this)); }
+std::string uuid::str() const {
+  return boost::uuids::to_string(to_boost(*this));
+}
 
 bool uuid::is_nil() const noexcept {
   return std::all_of(bytes.begin(), bytes.end(), [](std::uint8_t b) { return b == 0; });
 }
 
-std::ostream& operator<<(std::ostream& out, const uuid& id) { return out << id.str(); }
+std::ostream& operator<<(std::ostream& out, const uuid& id) {
+  return out << id.str();
+}
 
 }  // namespace weft
 

@@ -11,8 +11,8 @@ namespace {
 
 void add(std::atomic<std::uint64_t>* gauge, std::uint64_t n) noexcept {
   // Gauges are single-writer counters read by tools as a snapshot: relaxed.
-  if (gauge != nullptr) gauge->store(gauge->load(std::memory_order_relaxed) + n,
-                                     std::memory_order_relaxed);
+  if (gauge != nullptr)
+    gauge->store(gauge->load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
 }
 
 void set(std::atomic<std::uint64_t>* gauge, std::uint64_t value) noexcept {
@@ -24,8 +24,8 @@ void set(std::atomic<std::uint64_t>* gauge, std::uint64_t value) noexcept {
 struct app_host::follower_state {
   std::string name;
   shm::spsc_producer ring;
-  std::uint64_t next = 0;      // next notification id this follower should get
-  bool prompt_owed = false;    // a prompt could not be pushed yet
+  std::uint64_t next = 0;    // next notification id this follower should get
+  bool prompt_owed = false;  // a prompt could not be pushed yet
 };
 
 struct app_host::leader_state {
@@ -48,7 +48,8 @@ app_host::app_host(es::application& app, std::vector<downstream_end> downstream,
                         "' follows other applications but is not a process application");
   recorded_max_ = app_.events().max_notification_id();
   for (auto& end : downstream)
-    downstream_.push_back({std::move(end.follower), std::move(end.sections), recorded_max_ + 1, true});
+    downstream_.push_back(
+        {std::move(end.follower), std::move(end.sections), recorded_max_ + 1, true});
   for (auto& end : upstream) {
     const std::uint64_t tracked = process_app_->position(end.leader);
     upstream_.push_back({end.leader, std::move(end.pulls),
@@ -61,8 +62,12 @@ app_host::app_host(es::application& app, std::vector<downstream_end> downstream,
 
 app_host::~app_host() = default;
 
-std::size_t app_host::upstream_count() const noexcept { return upstream_.size(); }
-std::size_t app_host::downstream_count() const noexcept { return downstream_.size(); }
+std::size_t app_host::upstream_count() const noexcept {
+  return upstream_.size();
+}
+std::size_t app_host::downstream_count() const noexcept {
+  return downstream_.size();
+}
 
 const upstream_cursor& app_host::cursor(std::size_t upstream) const {
   return upstream_.at(upstream).cursor;
@@ -126,8 +131,8 @@ void app_host::on_commands(std::span<const command_request> commands, std::int64
     es::command_reply failed;
     failed.error = std::string("not recorded: ") + e.what();
     answers.assign(commands.size(), failed);
-    log::get("node." + app_.name())->error("group commit of {} commands failed: {}",
-                                           commands.size(), e.what());
+    log::get("node." + app_.name())
+        ->error("group commit of {} commands failed: {}", commands.size(), e.what());
   }
   add(gauges_.commands_handled, commands.size());
   if (replies_ != nullptr) {

@@ -43,9 +43,11 @@ struct client::lane {
 
   // Waits for a reply, or until `deadline`; false on timeout.
   bool await_reply(std::int64_t deadline) {
-    const auto left = std::chrono::nanoseconds(std::max<std::int64_t>(0, deadline - clock::mono_nanos()));
-    return shm::wait(ingress.bell(), [&] { return ingress.replies().has_data(); },
-                     shm::wait_policy{20us, std::min<std::chrono::nanoseconds>(left, 100ms)});
+    const auto left =
+        std::chrono::nanoseconds(std::max<std::int64_t>(0, deadline - clock::mono_nanos()));
+    return shm::wait(
+        ingress.bell(), [&] { return ingress.replies().has_data(); },
+        shm::wait_policy{20us, std::min<std::chrono::nanoseconds>(left, 100ms)});
   }
 };
 
@@ -56,15 +58,18 @@ client client::attach(std::string_view system) {
     if (found.system_name == system) return client(shm::segment::attach(found.segment_name));
     running += (running.empty() ? "" : ", ") + found.system_name;
   }
-  throw invalid_input("no running system named '" + std::string(system) + "' (running: " +
-                      (running.empty() ? "none" : running) + ")");
+  throw invalid_input("no running system named '" + std::string(system) +
+                      "' (running: " + (running.empty() ? "none" : running) + ")");
 }
 
-client::client(shm::segment segment) : segment_(std::make_unique<shm::segment>(std::move(segment))) {}
+client::client(shm::segment segment)
+    : segment_(std::make_unique<shm::segment>(std::move(segment))) {}
 client::client(client&&) noexcept = default;
 client::~client() = default;
 
-shm::segment& client::segment() noexcept { return *segment_; }
+shm::segment& client::segment() noexcept {
+  return *segment_;
+}
 
 client::lane& client::lane_of(std::string_view app) {
   if (auto found = lanes_.find(app); found != lanes_.end()) return *found->second;
@@ -74,10 +79,11 @@ client::lane& client::lane_of(std::string_view app) {
     for (std::uint32_t p = 0; p < segment_->process_count(); ++p)
       known += (p ? ", " : "") + std::string(shm::name_of(segment_->process(p)));
     throw invalid_input("system '" + std::string(segment_->header().system_name) +
-                        "' has no application named '" + std::string(app) + "' (it has: " +
-                        known + ")");
+                        "' has no application named '" + std::string(app) + "' (it has: " + known +
+                        ")");
   }
-  auto made = std::make_unique<lane>(lane{std::string(app), shm::ingress_client::claim(*segment_, *index), {}});
+  auto made = std::make_unique<lane>(
+      lane{std::string(app), shm::ingress_client::claim(*segment_, *index), {}});
   return *lanes_.emplace(std::string(app), std::move(made)).first->second;
 }
 

@@ -8,7 +8,9 @@
 namespace weft::node {
 namespace {
 
-failure invalid(std::string message) { return failure{failure::code::invalid, std::move(message)}; }
+failure invalid(std::string message) {
+  return failure{failure::code::invalid, std::move(message)};
+}
 
 std::string_view kind_of(const shm::protocol::message& message) {
   static constexpr std::string_view names[] = {"section", "prompt", "pull request", "command",
@@ -35,8 +37,8 @@ result<host_message> decode_from_leader(std::size_t upstream, const shm::record_
   out.notes.reserve(section->size());
   std::uint64_t expected = section->first_id();
   for (const auto item : *section) {
-    auto note = decode_notification(
-        {reinterpret_cast<const std::uint8_t*>(item.data()), item.size()});
+    auto note =
+        decode_notification({reinterpret_cast<const std::uint8_t*>(item.data()), item.size()});
     if (!note)
       return invalid("section " + std::to_string(section->first_id()) + " item " +
                      std::to_string(expected - section->first_id()) + ": " + note.error().message);

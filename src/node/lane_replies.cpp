@@ -18,10 +18,10 @@ lane_replies::lane_replies(shm::segment& segment, std::uint32_t process)
 }
 
 bool lane_replies::push(lane_state& lane, const queued& reply) {
-  const auto status = reply.ok ? shm::protocol::reply_status::ok : shm::protocol::reply_status::error;
+  const auto status =
+      reply.ok ? shm::protocol::reply_status::ok : shm::protocol::reply_status::error;
   return shm::protocol::push_reply(lane.ring, reply.correlation_id, status,
-                                   std::as_bytes(std::span(reply.payload))) ==
-         shm::push_result::ok;
+                                   std::as_bytes(std::span(reply.payload))) == shm::push_result::ok;
 }
 
 void lane_replies::reply(std::uint32_t lane, std::uint64_t correlation_id, bool ok,

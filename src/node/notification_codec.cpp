@@ -58,10 +58,9 @@ class reader {
 };
 
 failure truncated(const reader& in, std::size_t blob_size) {
-  return failure{failure::code::invalid, std::string("notification blob of ") +
-                                             std::to_string(blob_size) +
-                                             " bytes is too short for field '" +
-                                             in.failed_field() + "'"};
+  return failure{failure::code::invalid,
+                 std::string("notification blob of ") + std::to_string(blob_size) +
+                     " bytes is too short for field '" + in.failed_field() + "'"};
 }
 
 }  // namespace
@@ -93,8 +92,8 @@ void encode_notification(const es::notification& note, std::span<std::uint8_t> o
 void encode_notification(const es::notification& note, std::string& out) {
   const std::size_t start = out.size();
   out.resize(start + encoded_size(note));
-  encode_notification(note, std::span(reinterpret_cast<std::uint8_t*>(out.data()) + start,
-                                      out.size() - start));
+  encode_notification(
+      note, std::span(reinterpret_cast<std::uint8_t*>(out.data()) + start, out.size() - start));
 }
 
 result<es::notification> decode_notification(std::span<const std::uint8_t> blob) {
@@ -112,9 +111,9 @@ result<es::notification> decode_notification(std::span<const std::uint8_t> blob)
       !in.get(state_size, "state length") || !in.bytes(state_size, "state", state))
     return truncated(in, blob.size());
   if (in.remaining() != 0)
-    return failure{failure::code::invalid, "notification blob has " +
-                                               std::to_string(in.remaining()) +
-                                               " bytes after its state"};
+    return failure{
+        failure::code::invalid,
+        "notification blob has " + std::to_string(in.remaining()) + " bytes after its state"};
   if (note.id == 0) return failure{failure::code::invalid, "notification id is 0"};
   std::memcpy(event.originator_id.bytes.data(), originator, 16);
   event.topic.assign(reinterpret_cast<const char*>(topic), topic_size);

@@ -10,8 +10,8 @@ shm::layout_spec layout_for(const std::string& system_name, const es::system_def
   spec.system_name = system_name;
   spec.processes = system.apps();
   const auto index_of = [&](const std::string& app) {
-    return static_cast<std::uint32_t>(
-        std::find(spec.processes.begin(), spec.processes.end(), app) - spec.processes.begin());
+    return static_cast<std::uint32_t>(std::find(spec.processes.begin(), spec.processes.end(), app) -
+                                      spec.processes.begin());
   };
   for (const auto& edge : system.edges())
     spec.channels.push_back({index_of(edge.leader), index_of(edge.follower)});

@@ -13,12 +13,14 @@ upstream_cursor::upstream_cursor(std::uint64_t tracked, std::uint32_t pull_limit
 
 std::optional<std::uint64_t> upstream_cursor::on_section(std::uint64_t first, std::uint64_t last) {
   leader_max_ = std::max(leader_max_, last);
-  if (last <= tracked_) return std::nullopt;       // all processed already
-  if (first > tracked_ + 1) return std::nullopt;   // a gap: pull_due() asks for it
+  if (last <= tracked_) return std::nullopt;      // all processed already
+  if (first > tracked_ + 1) return std::nullopt;  // a gap: pull_due() asks for it
   return tracked_ + 1 - first;
 }
 
-void upstream_cursor::on_prompt(std::uint64_t max_id) { leader_max_ = std::max(leader_max_, max_id); }
+void upstream_cursor::on_prompt(std::uint64_t max_id) {
+  leader_max_ = std::max(leader_max_, max_id);
+}
 
 void upstream_cursor::processed(std::uint64_t id) {
   tracked_ = std::max(tracked_, id);

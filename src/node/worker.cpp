@@ -216,16 +216,17 @@ struct worker::impl {
         continue;
       }
       if (poll_once() == 0) {
-        shm::wait(entry.bell, [&] { return stop.load(std::memory_order_acquire) || has_data(); },
-                  waiting);
+        shm::wait(
+            entry.bell, [&] { return stop.load(std::memory_order_acquire) || has_data(); },
+            waiting);
       }
     }
 
     entry.state.store(shm::process_state::stopping, std::memory_order_relaxed);
     // Let the actor finish what it was given (bounded, should a turn hang).
     const std::int64_t deadline = clock::mono_nanos() + std::chrono::nanoseconds(10s).count();
-    while (in_flight.load(std::memory_order_acquire) > 0 && !failed.load(std::memory_order_acquire) &&
-           clock::mono_nanos() < deadline)
+    while (in_flight.load(std::memory_order_acquire) > 0 &&
+           !failed.load(std::memory_order_acquire) && clock::mono_nanos() < deadline)
       std::this_thread::sleep_for(1ms);
     system.shutdown(5s);
     if (failed.load(std::memory_order_acquire)) {
@@ -261,7 +262,9 @@ worker::worker(shm::segment& segment, std::uint32_t process_index, es::applicati
 
 worker::~worker() = default;
 
-void worker::run() { impl_->run(); }
+void worker::run() {
+  impl_->run();
+}
 
 void worker::request_stop() noexcept {
   impl_->stop.store(true, std::memory_order_release);

@@ -23,7 +23,8 @@ int call_command(const call_options& options, std::ostream& out) {
                         std::string(arguments.type_name()) + ": " + options.arguments);
   // SYSTEM is a running system's name, or the file that defines it.
   std::string name = options.system;
-  if (std::filesystem::is_regular_file(options.system)) name = load_system_file(options.system).name;
+  if (std::filesystem::is_regular_file(options.system))
+    name = load_system_file(options.system).name;
   std::optional<node::client> client;
   try {
     client.emplace(node::client::attach(name));

@@ -82,7 +82,8 @@ std::map<uuid, std::map<std::string, int>> scan(es::recorder& log, const std::st
     if (page.empty()) break;
     for (const auto& note : page) {
       if (note.id != expected)
-        violations.push_back(fmt::format("{}: notification id {} follows {}", app, note.id, expected - 1));
+        violations.push_back(
+            fmt::format("{}: notification id {} follows {}", app, note.id, expected - 1));
       expected = note.id + 1;
       ++seen[note.event.originator_id][note.event.topic];
     }
@@ -93,8 +94,10 @@ std::map<uuid, std::map<std::string, int>> scan(es::recorder& log, const std::st
 audit check(const fs::path& data_dir) {
   audit result;
   auto orders = scan(*open_read_only(events_file(data_dir, "Orders")), "Orders", result.violations);
-  auto reservations = scan(*open_read_only(events_file(data_dir, "Reservations")), "Reservations", result.violations);
-  auto payments = scan(*open_read_only(events_file(data_dir, "Payments")), "Payments", result.violations);
+  auto reservations = scan(*open_read_only(events_file(data_dir, "Reservations")), "Reservations",
+                           result.violations);
+  auto payments =
+      scan(*open_read_only(events_file(data_dir, "Payments")), "Payments", result.violations);
   for (const auto& [order, topics] : orders) {
     ++result.orders;
     for (const char* topic : {"shop.OrderCreated", "shop.OrderReserved", "shop.OrderPaid"}) {
@@ -104,12 +107,17 @@ audit check(const fs::path& data_dir) {
         result.violations.push_back(fmt::format("order {}: {} x {}", order.str(), count, topic));
     }
   }
-  for (const auto& [_, topics] : reservations) result.reservations += topics.count("shop.ReservationMade") ? topics.at("shop.ReservationMade") : 0;
-  for (const auto& [_, topics] : payments) result.payments += topics.count("shop.PaymentMade") ? topics.at("shop.PaymentMade") : 0;
+  for (const auto& [_, topics] : reservations)
+    result.reservations +=
+        topics.count("shop.ReservationMade") ? topics.at("shop.ReservationMade") : 0;
+  for (const auto& [_, topics] : payments)
+    result.payments += topics.count("shop.PaymentMade") ? topics.at("shop.PaymentMade") : 0;
   if (result.reservations != result.orders)
-    result.violations.push_back(fmt::format("{} reservations for {} orders", result.reservations, result.orders));
+    result.violations.push_back(
+        fmt::format("{} reservations for {} orders", result.reservations, result.orders));
   if (result.payments != result.orders)
-    result.violations.push_back(fmt::format("{} payments for {} orders", result.payments, result.orders));
+    result.violations.push_back(
+        fmt::format("{} payments for {} orders", result.payments, result.orders));
   return result;
 }
 
@@ -134,7 +142,8 @@ std::uint64_t payments_tracked_by_orders(shm::segment& segment) {
 
 int demo_command(const demo_options& options, std::ostream& out) {
   if (options.runner != runner_kind::process)
-    throw invalid_input("weft demo runs the process runner; use `weft run --runner ...` for the others");
+    throw invalid_input(
+        "weft demo runs the process runner; use `weft run --runner ...` for the others");
   const fs::path data_dir = fs::absolute(options.data_dir);
   prepare_data_dir(data_dir);
   const fs::path system_file = data_dir / "shop.toml";
@@ -165,18 +174,21 @@ int demo_command(const demo_options& options, std::ostream& out) {
     std::uint64_t submitted = 0;
     auto last_print = started;
     const auto show = [&] {
-      const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      const double seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
       out << fmt::format("\r  submitted {:>8}  confirmed {:>8}  paid {:>8}  ({:.0f} orders/s)   ",
                          submitted, confirmed, paid, paid / std::max(seconds, 1e-9))
           << std::flush;
     };
     while (paid < options.orders) {
       while (submitted < options.orders && submitted - confirmed - refused < window) {
-        client.submit("Orders", "create_order",
-                      fmt::format(R"({{"customer":"demo-{}","amount":{}}})", submitted, 1 + submitted % 100));
+        client.submit(
+            "Orders", "create_order",
+            fmt::format(R"({{"customer":"demo-{}","amount":{}}})", submitted, 1 + submitted % 100));
         ++submitted;
       }
-      for (const auto& reply : client.take_replies("Orders", 1ms)) (reply.ok ? confirmed : refused)++;
+      for (const auto& reply : client.take_replies("Orders", 1ms))
+        (reply.ok ? confirmed : refused)++;
       const auto tracked = payments_tracked_by_orders(client.segment());
       paid = tracked > paid_before ? tracked - paid_before : 0;
       if (std::chrono::steady_clock::now() - last_print > 250ms) {
@@ -194,7 +206,8 @@ int demo_command(const demo_options& options, std::ostream& out) {
   } catch (const std::exception& e) {
     failure = e.what();
   }
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   runner.request_stop();
   supervisor_thread.join();
   if (outcome.how == supervision_outcome::kind::gave_up) failure = outcome.message;
@@ -203,17 +216,19 @@ int demo_command(const demo_options& options, std::ostream& out) {
     return exit_failure;
   }
 
-  out << fmt::format("{} orders reserved and paid in {:.2f} s: {:.0f} orders/s, {:.0f} events/s end to end\n",
-                     paid, seconds, paid / seconds, paid * 5 / seconds);
+  out << fmt::format(
+      "{} orders reserved and paid in {:.2f} s: {:.0f} orders/s, {:.0f} events/s end to end\n",
+      paid, seconds, paid / seconds, paid * 5 / seconds);
   const audit result = check(data_dir);
   if (!result.violations.empty()) {
     out << "VIOLATIONS:\n";
     for (const auto& v : result.violations) out << "  " << v << "\n";
     return exit_failure;
   }
-  out << fmt::format("verified from the recorders: all {} orders ever made were reserved and paid exactly once "
-                     "({} reservations, {} payments), notification ids gapless\n",
-                     result.orders, result.reservations, result.payments);
+  out << fmt::format(
+      "verified from the recorders: all {} orders ever made were reserved and paid exactly once "
+      "({} reservations, {} payments), notification ids gapless\n",
+      result.orders, result.reservations, result.payments);
   return exit_ok;
 }
 

@@ -15,10 +15,13 @@ void prepare_data_dir(const fs::path& dir) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) throw invalid_input("data directory " + dir.string() + ": " + ec.message());
-  if (!fs::is_directory(dir)) throw invalid_input("data directory " + dir.string() + " is not a directory");
+  if (!fs::is_directory(dir))
+    throw invalid_input("data directory " + dir.string() + " is not a directory");
   // Events are the users' data: only the owner may read them.
   fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
-  if (ec) throw invalid_input("data directory " + dir.string() + ": cannot set mode 0700: " + ec.message());
+  if (ec)
+    throw invalid_input("data directory " + dir.string() +
+                        ": cannot set mode 0700: " + ec.message());
 }
 
 fs::path events_file(const fs::path& data_dir, const std::string& app) {
@@ -33,8 +36,9 @@ std::shared_ptr<es::recorder> open_recorder(const system_spec& spec, const appli
       return store::make_memory_recorder();
     case persistence_spec::kind::sqlite: {
       store::sqlite_options options;
-      options.sync = persistence.sync == persistence_spec::durability::full ? store::durability::full
-                                                                            : store::durability::normal;
+      options.sync = persistence.sync == persistence_spec::durability::full
+                         ? store::durability::full
+                         : store::durability::normal;
       // Shared, not exclusive: `weft events` and other tools read the file
       // while the system runs.
       options.exclusive = false;

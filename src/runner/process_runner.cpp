@@ -23,8 +23,9 @@ using namespace std::chrono_literals;
 void refuse_if_running(const std::string& system_name) {
   for (const auto& found : shm::list_systems())
     if (found.creator_alive && found.system_name == system_name)
-      throw invalid_input(fmt::format("system '{}' is already running (supervisor pid {}, segment {})",
-                                      system_name, found.creator_pid, found.segment_name));
+      throw invalid_input(
+          fmt::format("system '{}' is already running (supervisor pid {}, segment {})", system_name,
+                      found.creator_pid, found.segment_name));
 }
 
 }  // namespace
@@ -48,10 +49,13 @@ struct process_runner::state {
     for (const auto& stale : shm::remove_stale_segments())
       log->info("removed stale segment {}", stale);
     prepare_data_dir(plan.data_dir);
-    return shm::segment::create(node::layout_for(spec.name, to_definition(spec), ring_sizes_of(spec)));
+    return shm::segment::create(
+        node::layout_for(spec.name, to_definition(spec), ring_sizes_of(spec)));
   }
 
-  shm::process_entry& entry(const std::string& app) { return segment.process(*segment.find_process(app)); }
+  shm::process_entry& entry(const std::string& app) {
+    return segment.process(*segment.find_process(app));
+  }
 
   // A restarted end of an edge starts a new epoch of both its rings.
   void reset_channels_of(const std::string& app) {
@@ -78,7 +82,9 @@ struct process_runner::state {
   }
 
   void check_heartbeats() {
-    const auto limit = std::chrono::duration_cast<std::chrono::microseconds>(spec.supervision.heartbeat_timeout).count();
+    const auto limit =
+        std::chrono::duration_cast<std::chrono::microseconds>(spec.supervision.heartbeat_timeout)
+            .count();
     const std::int64_t now = clock::wall_micros();
     for (std::uint32_t p = 0; p < segment.process_count(); ++p) {
       auto& e = segment.process(p);
@@ -87,7 +93,8 @@ struct process_runner::state {
       if (beat != 0 && now - beat > limit) {
         const std::string name(shm::name_of(e));
         log->error("'{}' sent no heartbeat for {} ms: killing it", name, (now - beat) / 1000);
-        shm::set_last_error(e, "hung: no heartbeat for " + std::to_string((now - beat) / 1000) + " ms");
+        shm::set_last_error(
+            e, "hung: no heartbeat for " + std::to_string((now - beat) / 1000) + " ms");
         supervision->signal_child(name, SIGKILL);
       }
     }
@@ -131,7 +138,8 @@ struct process_runner::state {
     h.before_stop = [this] {
       // Let followers finish what their leaders recorded, within half the stop timeout.
       const auto deadline = std::chrono::steady_clock::now() + spec.supervision.stop_timeout / 2;
-      while (!drained() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(10ms);
+      while (!drained() && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(10ms);
     };
     h.on_tick = [this] {
       check_heartbeats();
@@ -149,9 +157,9 @@ process_runner::process_runner(system_spec spec, run_plan plan)
   workers.data_dir = state_->plan.data_dir;
   workers.log_level = state_->plan.log_level;
   workers.apps = state_->plan.apps;
-  state_->supervision = std::make_unique<supervisor>(worker_children(state_->spec, workers),
-                                                     supervisor_options_for(state_->spec),
-                                                     state_->hooks());
+  state_->supervision =
+      std::make_unique<supervisor>(worker_children(state_->spec, workers),
+                                   supervisor_options_for(state_->spec), state_->hooks());
 }
 
 process_runner::~process_runner() = default;
@@ -165,10 +173,16 @@ supervision_outcome process_runner::run() {
   return outcome;
 }
 
-void process_runner::request_stop() noexcept { state_->supervision->request_stop(); }
+void process_runner::request_stop() noexcept {
+  state_->supervision->request_stop();
+}
 
-const std::string& process_runner::segment_name() const noexcept { return state_->segment.name(); }
+const std::string& process_runner::segment_name() const noexcept {
+  return state_->segment.name();
+}
 
-const system_spec& process_runner::spec() const noexcept { return state_->spec; }
+const system_spec& process_runner::spec() const noexcept {
+  return state_->spec;
+}
 
 }  // namespace weft::runner

@@ -28,17 +28,20 @@ namespace {
 using namespace std::chrono_literals;
 
 std::atomic<int> stop_signal{0};
-void note_stop_signal(int sig) { stop_signal.store(sig); }
+void note_stop_signal(int sig) {
+  stop_signal.store(sig);
+}
 
 void stop_on_signals() {
   std::signal(SIGINT, note_stop_signal);
   std::signal(SIGTERM, note_stop_signal);
 }
 
-std::map<std::string, std::unique_ptr<es::application>> make_all(const system_spec& spec,
-                                                                  const std::filesystem::path& data_dir) {
+std::map<std::string, std::unique_ptr<es::application>> make_all(
+    const system_spec& spec, const std::filesystem::path& data_dir) {
   std::map<std::string, std::unique_ptr<es::application>> apps;
-  for (const auto& app : spec.applications) apps[app.name] = make_application(spec, app.name, data_dir);
+  for (const auto& app : spec.applications)
+    apps[app.name] = make_application(spec, app.name, data_dir);
   return apps;
 }
 
@@ -67,7 +70,8 @@ int run_single(const system_spec& spec, const std::filesystem::path& data_dir, s
     return recorders[name] = open_recorder(spec, *app_spec, data_dir,
                                            dot == std::string::npos ? "" : ".snapshots");
   });
-  auto segment = shm::segment::create(node::layout_for(spec.name, to_definition(spec), ring_sizes_of(spec)));
+  auto segment =
+      shm::segment::create(node::layout_for(spec.name, to_definition(spec), ring_sizes_of(spec)));
   struct lanes {
     std::string app;
     shm::ingress_server requests;
@@ -75,9 +79,9 @@ int run_single(const system_spec& spec, const std::filesystem::path& data_dir, s
   };
   std::vector<std::unique_ptr<lanes>> served;
   for (std::uint32_t p = 0; p < segment.process_count(); ++p)
-    served.push_back(std::make_unique<lanes>(
-        lanes{std::string(shm::name_of(segment.process(p))), shm::ingress_server(segment, p),
-              node::lane_replies(segment, p)}));
+    served.push_back(std::make_unique<lanes>(lanes{std::string(shm::name_of(segment.process(p))),
+                                                   shm::ingress_server(segment, p),
+                                                   node::lane_replies(segment, p)}));
   stop_on_signals();
   runner.start();
   out << "system '" << spec.name << "' running single-threaded; Ctrl-C stops it\n";

@@ -33,8 +33,8 @@ struct shop_system {
     if (name == "Reservations") apps[name] = std::make_unique<shop::Reservations>(context);
     if (name == "Payments") apps[name] = std::make_unique<shop::Payments>(context);
     auto [down, up] = wires.ends_of(name);
-    hosts[name] = std::make_unique<app_host>(*apps[name], std::move(down), std::move(up),
-                                             &replies, host_config{});
+    hosts[name] = std::make_unique<app_host>(*apps[name], std::move(down), std::move(up), &replies,
+                                             host_config{});
     hosts[name]->start(clock::mono_nanos());
   }
 

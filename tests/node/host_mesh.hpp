@@ -16,7 +16,8 @@ namespace weft::node::testing {
 
 struct heap_ring {
   explicit heap_ring(std::size_t capacity)
-      : memory(static_cast<std::byte*>(std::aligned_alloc(cache_line, sizeof(shm::ring_control) + capacity)),
+      : memory(static_cast<std::byte*>(
+                   std::aligned_alloc(cache_line, sizeof(shm::ring_control) + capacity)),
                &std::free) {
     std::memset(memory.get(), 0, sizeof(shm::ring_control) + capacity);
     region = {reinterpret_cast<shm::ring_control*>(memory.get()),
@@ -28,7 +29,8 @@ struct heap_ring {
 };
 
 struct collected_replies : reply_sink {
-  void reply(std::uint32_t, std::uint64_t correlation_id, bool ok, std::string_view payload) override {
+  void reply(std::uint32_t, std::uint64_t correlation_id, bool ok,
+             std::string_view payload) override {
     answers[correlation_id] = {ok, std::string(payload)};
   }
   std::map<std::uint64_t, std::pair<bool, std::string>> answers;
@@ -55,7 +57,8 @@ class mesh {
   }
 
   /// The ends for a host of `app` (fresh ring ends: a restarted host reattaches).
-  std::pair<std::vector<downstream_end>, std::vector<upstream_end>> ends_of(const std::string& app) {
+  std::pair<std::vector<downstream_end>, std::vector<upstream_end>> ends_of(
+      const std::string& app) {
     std::vector<downstream_end> down;
     std::vector<upstream_end> up;
     for (auto& e : edges_) {

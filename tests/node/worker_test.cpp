@@ -31,7 +31,8 @@ struct running_shop {
   explicit running_shop(std::string name, ring_sizes sizes = {})
       : system_name(std::move(name)),
         segment(shm::segment::create(layout_for(system_name, shop::make_system(), sizes))) {
-    for (auto app : {"Orders", "Reservations", "Payments"}) recorders[app] = store::make_memory_recorder();
+    for (auto app : {"Orders", "Reservations", "Payments"})
+      recorders[app] = store::make_memory_recorder();
     for (auto app : {"Orders", "Reservations", "Payments"}) start(app);
   }
 
@@ -113,7 +114,8 @@ TEST(Worker, RestartedFollowerResumesFromItsTrackingPosition) {
   auto client = client::attach(shop.system_name);
   shop.stop("Payments");
   std::vector<std::uint64_t> ids;
-  for (int i = 0; i < 300; ++i) ids.push_back(client.submit("Orders", "create_order", R"({"amount":1})"));
+  for (int i = 0; i < 300; ++i)
+    ids.push_back(client.submit("Orders", "create_order", R"({"amount":1})"));
   for (auto id : ids) {
     auto answer = client.wait("Orders", id, 30s);
     ASSERT_TRUE(answer.ok) << answer.payload;

@@ -7,9 +7,9 @@
 #include <map>
 #include <thread>
 
-#include <boost/process.hpp>
 #include <gtest/gtest.h>
 #include <unistd.h>
+#include <boost/process.hpp>
 
 #include "weft/node/client.hpp"
 #include "weft/shm/process_table.hpp"
@@ -67,7 +67,7 @@ struct running_system {
       : child(bp::exe = WEFT_EXECUTABLE,
               bp::args = {"run", (files.dir / "shop.toml").string(), "--runner", runner,
                           "--log-level", "warn"},
-              bp::std_in<bp::null, bp::std_out> (files.dir / "run.out").string(),
+              bp::std_in<bp::null, bp::std_out>(files.dir / "run.out").string(),
               bp::std_err > (files.dir / "run.err").string()) {
     const auto deadline = std::chrono::steady_clock::now() + 20s;
     for (;;) {
@@ -86,7 +86,8 @@ struct running_system {
     client.reset();
     ::kill(child.id(), SIGINT);
     const auto deadline = std::chrono::steady_clock::now() + 30s;
-    while (child.running() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(10ms);
+    while (child.running() && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(10ms);
     if (child.running()) {
       child.terminate();
       child.wait();
@@ -119,7 +120,8 @@ struct running_system {
 
   bool wait_paid(std::uint64_t n) {
     const auto deadline = std::chrono::steady_clock::now() + 60s;
-    while (paid() < n && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(10ms);
+    while (paid() < n && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(10ms);
     return paid() >= n;
   }
 
@@ -223,7 +225,8 @@ TEST(WeftRun, CallsToARunningSystemAndToNoneAnswerClearly) {
   running_system system(files);
   const auto call = [&](std::vector<std::string> args) {
     bp::ipstream out;
-    bp::child c(bp::exe = WEFT_EXECUTABLE, bp::args = args, bp::std_out > out, bp::std_err > bp::null);
+    bp::child c(bp::exe = WEFT_EXECUTABLE, bp::args = args, bp::std_out > out,
+                bp::std_err > bp::null);
     std::string text, line;
     while (std::getline(out, line)) text += line + "\n";
     c.wait();
@@ -235,7 +238,8 @@ TEST(WeftRun, CallsToARunningSystemAndToNoneAnswerClearly) {
   auto [bad_code, bad_text] = call({"call", files.name, "Orders", "refund_everything", "{}"});
   EXPECT_EQ(bad_code, 1);
   EXPECT_NE(bad_text.find("refund_everything"), std::string::npos) << bad_text;
-  auto [none_code, none_text] = call({"call", "no-such-system-" + files.name, "Orders", "create_order", "{}"});
+  auto [none_code, none_text] =
+      call({"call", "no-such-system-" + files.name, "Orders", "create_order", "{}"});
   EXPECT_EQ(none_code, 4) << none_text;
   EXPECT_NE(none_text.find("no running system"), std::string::npos) << none_text;
 }

@@ -23,8 +23,8 @@ struct event_query {
 
 /// Filters for select_notifications.
 struct notification_query {
-  std::uint64_t start = 1;            ///< first id wanted (inclusive)
-  std::size_t limit = 100;            ///< at most this many
+  std::uint64_t start = 1;                           ///< first id wanted (inclusive)
+  std::size_t limit = 100;                           ///< at most this many
   std::optional<std::uint64_t> stop = std::nullopt;  ///< last id wanted (inclusive)
   std::vector<std::string> topics = {};              ///< empty = every topic
 };

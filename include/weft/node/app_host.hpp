@@ -27,10 +27,10 @@
 namespace weft::node {
 
 struct host_config {
-  std::uint32_t pull_limit = 2000;          ///< notifications asked for per pull
+  std::uint32_t pull_limit = 2000;  ///< notifications asked for per pull
   std::int64_t pull_timeout_ns = 500'000'000;
-  std::uint32_t section_items = 512;        ///< at most this many notifications per section
-  std::size_t deliver_budget = 8192;        ///< notifications pushed per call, for short turns
+  std::uint32_t section_items = 512;  ///< at most this many notifications per section
+  std::size_t deliver_budget = 8192;  ///< notifications pushed per call, for short turns
 };
 
 /// Where a command came from and what it asks.

@@ -2,7 +2,8 @@
 // One application of a running system, hosted in this process: the node.
 //
 //   rings (segment) --poller thread--> mailbox --actor turn--> app_host --> recorder
-//                                                                |--> sections, prompts, pulls, replies
+//                                                                |--> sections, prompts, pulls,
+//                                                                replies
 //
 // The poller is the only reader of every ring this process consumes (edges
 // from leaders, pull requests from followers, client lanes). It copies each
@@ -24,10 +25,10 @@ namespace weft::node {
 
 struct worker_config {
   host_config host;
-  std::uint32_t group_commit = 64;      ///< commands recorded in one transaction at most
-  std::size_t mailbox_limit = 32;       ///< messages in flight before the poller waits
+  std::uint32_t group_commit = 64;  ///< commands recorded in one transaction at most
+  std::size_t mailbox_limit = 32;   ///< messages in flight before the poller waits
   std::chrono::milliseconds heartbeat{100};
-  std::chrono::milliseconds retry{1};   ///< how soon a backlog or due pull is retried
+  std::chrono::milliseconds retry{1};  ///< how soon a backlog or due pull is retried
 };
 
 class worker {

@@ -27,10 +27,9 @@ std::shared_ptr<es::recorder> open_recorder(const system_spec& spec, const appli
                                             const std::string& suffix = "");
 
 /// Constructs application `name` of `spec` from its registered type, on its recorders.
-std::unique_ptr<es::application> make_application(const system_spec& spec, const std::string& name,
-                                                  const std::filesystem::path& data_dir,
-                                                  const es::application_registry& registry =
-                                                      es::application_registry::global());
+std::unique_ptr<es::application> make_application(
+    const system_spec& spec, const std::string& name, const std::filesystem::path& data_dir,
+    const es::application_registry& registry = es::application_registry::global());
 
 /// Ring sizes from the system file's [rings].
 node::ring_sizes ring_sizes_of(const system_spec& spec);

@@ -17,8 +17,8 @@ namespace weft::runner {
 struct run_plan {
   std::filesystem::path data_dir;  ///< created (0700) if missing
   std::string log_level = "info";
-  std::vector<std::string> apps;   ///< empty: every application
-  bool status_line = true;         ///< a one-line status on stderr while running
+  std::vector<std::string> apps;  ///< empty: every application
+  bool status_line = true;        ///< a one-line status on stderr while running
 };
 
 class process_runner {

@@ -4,10 +4,16 @@
 
 #include <weft/weft.hpp>
 
-struct OrderCreated { weft::uuid order_id; std::int64_t amount = 0; };
+struct OrderCreated {
+  weft::uuid order_id;
+  std::int64_t amount = 0;
+};
 WEFT_EVENT(OrderCreated, "shop.OrderCreated", order_id, amount);
 
-struct ReservationMade { weft::uuid reservation_id; weft::uuid order_id; };
+struct ReservationMade {
+  weft::uuid reservation_id;
+  weft::uuid order_id;
+};
 WEFT_EVENT(ReservationMade, "shop.ReservationMade", reservation_id, order_id);
 
 class Order : public weft::es::aggregate<Order, OrderCreated> {
@@ -44,8 +50,9 @@ class Reservations : public weft::es::process_application {
 int main() {
   weft::es::system_definition system{{"Orders", "Reservations"}};
   system.bind<Orders>("Orders").bind<Reservations>("Reservations");
-  weft::es::single_threaded_runner runner(
-      system, [](const std::string&) { return std::shared_ptr(weft::store::make_memory_recorder()); });
+  weft::es::single_threaded_runner runner(system, [](const std::string&) {
+    return std::shared_ptr(weft::store::make_memory_recorder());
+  });
   runner.start();
   const auto id = weft::uuid::random();
   auto order = Order::create(id, OrderCreated{id, 12});
