@@ -63,7 +63,8 @@ struct worker_options {
 };
 
 /// weft ls [--json] | ps SYSTEM [--json] | top SYSTEM
-/// | events SYSTEM|DATA_DIR|SYSTEM.toml APP [--from N] [--limit K] [--follow]: read-only inspection.
+/// | events SYSTEM|DATA_DIR|SYSTEM.toml APP [--from N] [--limit K] [--follow]: read-only
+/// inspection.
 struct inspect_options {
   enum class view { ls, ps, top, events };
   view what = view::ls;
@@ -72,7 +73,7 @@ struct inspect_options {
   std::uint64_t from = 1;
   std::optional<std::uint64_t> limit;  ///< events: at most this many
   bool follow = false;                 ///< events: wait for new ones until interrupted
-  bool json = false;                   ///< ls, ps: JSON for scripts (events always print JSON lines)
+  bool json = false;  ///< ls, ps: JSON for scripts (events always print JSON lines)
 };
 
 using command = std::variant<run_options, check_options, call_options, demo_options, worker_options,
