@@ -5,6 +5,8 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include "shop_system_file.hpp"
 #include <nlohmann/json.hpp>
 
 #include "inspect_weft.hpp"
@@ -23,31 +25,7 @@ using namespace std::chrono_literals;
 constexpr auto patience = 60s;  // generous: sanitizer builds are slow
 
 void write_shop(const std::filesystem::path& file, const std::string& name) {
-  std::ofstream(file) << "name = \"" << name << R"("
-data_dir = "data"
-plugins = [")" WEFT_SHOP_PLUGIN R"("]
-pipes = ["Orders | Reservations | Orders", "Orders | Payments | Orders"]
-
-[persistence]
-kind = "sqlite"
-durability = "normal"
-
-[supervision]
-max_restarts = 10
-backoff_initial_ms = 50
-
-[[applications]]
-name = "Orders"
-type = "shop.Orders"
-
-[[applications]]
-name = "Reservations"
-type = "shop.Reservations"
-
-[[applications]]
-name = "Payments"
-type = "shop.Payments"
-)";
+  testing::write_shop_system(file, name);
 }
 
 std::optional<json> listed(const std::string& name) {

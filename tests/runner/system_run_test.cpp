@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <boost/process.hpp>
 
+#include "shop_system_file.hpp"
 #include "weft/node/client.hpp"
 #include "weft/shm/process_table.hpp"
 #include "weft/shm/segment.hpp"
@@ -29,31 +30,7 @@ struct shop_files {
     dir = fs::temp_directory_path() / name;
     fs::remove_all(dir);
     fs::create_directories(dir);
-    std::ofstream(dir / "shop.toml") << "name = \"" << name << R"("
-data_dir = "data"
-plugins = [")" WEFT_SHOP_PLUGIN R"("]
-pipes = [["Orders", "Reservations", "Orders"], ["Orders", "Payments", "Orders"]]
-
-[persistence]
-kind = "sqlite"
-durability = "normal"
-
-[supervision]
-max_restarts = 10
-backoff_initial_ms = 50
-
-[[applications]]
-name = "Orders"
-type = "shop.Orders"
-
-[[applications]]
-name = "Reservations"
-type = "shop.Reservations"
-
-[[applications]]
-name = "Payments"
-type = "shop.Payments"
-)";
+    testing::write_shop_system(dir / "shop.toml", name);
   }
   ~shop_files() { fs::remove_all(dir); }
 
