@@ -138,6 +138,18 @@ std::uint64_t payments_tracked_by_orders(shm::segment& segment) {
   return 0;
 }
 
+// The shop plugin: beside an installed weft (<prefix>/lib/weft/plugins), else
+// where the build tree that built this weft put it.
+fs::path shop_plugin() {
+  std::error_code ignored;
+  const fs::path installed =
+      fs::read_symlink("/proc/self/exe", ignored).parent_path() / WEFT_SHOP_PLUGIN_INSTALLED;
+  if (fs::exists(installed, ignored)) return installed.lexically_normal();
+  if (fs::exists(WEFT_SHOP_PLUGIN_PATH, ignored)) return WEFT_SHOP_PLUGIN_PATH;
+  throw unavailable_error(fmt::format("weft demo: the shop plugin is neither at {} nor at {}",
+                                installed.lexically_normal().string(), WEFT_SHOP_PLUGIN_PATH));
+}
+
 }  // namespace
 
 int demo_command(const demo_options& options, std::ostream& out) {
@@ -148,7 +160,7 @@ int demo_command(const demo_options& options, std::ostream& out) {
   prepare_data_dir(data_dir);
   const fs::path system_file = data_dir / "shop.toml";
   std::string text = demo_system;
-  text.replace(text.find("@SHOP_PLUGIN@"), 13, WEFT_SHOP_PLUGIN_PATH);
+  text.replace(text.find("@SHOP_PLUGIN@"), 13, shop_plugin().string());
   std::ofstream(system_file) << text;
   log::set_level(log::parse_level(options.log_level));
 

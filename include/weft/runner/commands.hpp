@@ -20,8 +20,8 @@ class unavailable_error : public error {
 /// registry, checks the types, prints applications and the follow graph.
 int check_command(const check_options& options, std::ostream& out);
 
-// Not wired yet in this build: each checks its input (bad input: exit_usage),
-// then throws unavailable_error.
+// Each checks its input first (bad input: exit_usage), then does its work and
+// returns the exit status.
 int run_command(const run_options& options, std::ostream& out);
 int call_command(const call_options& options, std::ostream& out);
 int demo_command(const demo_options& options, std::ostream& out);
