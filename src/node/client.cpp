@@ -1,5 +1,6 @@
 #include "weft/node/client.hpp"
 
+#include <cstring>
 #include <thread>
 
 #include "weft/core/clock.hpp"
@@ -78,9 +79,11 @@ client::lane& client::lane_of(std::string_view app) {
     std::string known;
     for (std::uint32_t p = 0; p < segment_->process_count(); ++p)
       known += (p ? ", " : "") + std::string(shm::name_of(segment_->process(p)));
-    throw invalid_input("system '" + std::string(segment_->header().system_name) +
-                        "' has no application named '" + std::string(app) + "' (it has: " + known +
-                        ")");
+    const auto& header = segment_->header();  // shared memory: bound every read
+    throw invalid_input(
+        "system '" +
+        std::string(header.system_name, ::strnlen(header.system_name, shm::name_capacity)) +
+        "' has no application named '" + std::string(app) + "' (it has: " + known + ")");
   }
   auto made = std::make_unique<lane>(
       lane{std::string(app), shm::ingress_client::claim(*segment_, *index), {}});

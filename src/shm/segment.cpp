@@ -46,9 +46,29 @@ std::optional<std::int32_t> creator_from_name(std::string_view name) {
   return pid;
 }
 
+/// The tables' places and sizes as validated at attach (or built at create).
+/// Indices and ring references are checked against this process-local copy,
+/// never against a header that a crashed or hostile peer may have overwritten
+/// since.
+struct geometry {
+  std::uint64_t total_size = 0;
+  std::uint64_t process_table = 0;
+  std::uint64_t channel_table = 0;
+  std::uint64_t lane_table = 0;
+  std::uint32_t processes = 0;
+  std::uint32_t channels = 0;
+  std::uint32_t lanes_per_process = 0;
+
+  static geometry of(const segment_header& h) {
+    return {h.total_size,    h.process_table_offset, h.channel_table_offset, h.lane_table_offset,
+            h.process_count, h.channel_count,        h.lanes_per_process};
+  }
+};
+
 struct mapping {
   bip::shared_memory_object shm;
   bip::mapped_region region;
+  geometry tables;
 };
 
 /// Opens and maps `name`, refusing anything this build must not use.
@@ -86,6 +106,7 @@ mapping open_checked(const std::string& name, bip::mode_t mode) {
     throw segment_error(fmt::format("segment {}: {}", name, why));
   }
   const auto* header = reinterpret_cast<const segment_header*>(base);
+  m.tables = geometry::of(*header);
   if (!process_alive(header->creator_pid)) {
     throw segment_error(
         fmt::format("segment {}: its creator (pid {}) is dead; the segment is stale", name,
@@ -102,6 +123,24 @@ T& entry(std::byte* base, std::uint64_t table, std::uint64_t index, std::uint64_
         fmt::format("{} index {} out of range (there are {})", what, index, count));
   }
   return *std::launder(reinterpret_cast<T*>(base + table + index * sizeof(T)));
+}
+
+std::uint64_t lane_index(const geometry& g, std::uint32_t process, std::uint32_t lane) {
+  if (lane >= g.lanes_per_process) {
+    throw std::out_of_range(fmt::format("lane index {} out of range (there are {} per process)",
+                                        lane, g.lanes_per_process));
+  }
+  return std::uint64_t{process} * g.lanes_per_process + lane;
+}
+
+/// `ref` (read once: it may live in the segment) checked against the validated size.
+ring_ref checked_ring(const std::string& segment, const std::byte* base, const geometry& g,
+                      const ring_ref& ref) {
+  const ring_ref copy = ref;
+  if (std::string why = validate_ring_ref(base, g.total_size, copy, "ring"); !why.empty()) {
+    throw segment_error(fmt::format("segment {}: {}", segment, why));
+  }
+  return copy;
 }
 
 }  // namespace
@@ -147,6 +186,7 @@ segment segment::create(const layout_spec& spec) {
                                     layout.total_size, e.what()));
   }
   build_segment(p->base(), layout, ::getpid(), ::geteuid(), clock::wall_micros());
+  p->map.tables = geometry::of(p->header());
   // Last: pairs with the acquire in validate_segment() of every attach.
   reinterpret_cast<segment_header*>(p->base())->ready.store(segment_ready,
                                                             std::memory_order_release);
@@ -174,31 +214,37 @@ std::optional<std::uint32_t> segment::find_process(std::string_view name) const 
   return std::nullopt;
 }
 
+std::uint32_t segment::process_count() const noexcept {
+  return impl_->map.tables.processes;
+}
+std::uint32_t segment::channel_count() const noexcept {
+  return impl_->map.tables.channels;
+}
+std::uint32_t segment::lanes_per_process() const noexcept {
+  return impl_->map.tables.lanes_per_process;
+}
+
 process_entry& segment::process(std::uint32_t index) {
-  return entry<process_entry>(impl_->base(), header().process_table_offset, index,
-                              header().process_count, "process");
+  const geometry& g = impl_->map.tables;
+  return entry<process_entry>(impl_->base(), g.process_table, index, g.processes, "process");
 }
 
 channel_entry& segment::channel(std::uint32_t index) {
-  return entry<channel_entry>(impl_->base(), header().channel_table_offset, index,
-                              header().channel_count, "channel");
+  const geometry& g = impl_->map.tables;
+  return entry<channel_entry>(impl_->base(), g.channel_table, index, g.channels, "channel");
 }
 
 lane_entry& segment::lane(std::uint32_t process, std::uint32_t lane) {
-  if (lane >= header().lanes_per_process) {
-    throw std::out_of_range(fmt::format("lane index {} out of range (there are {} per process)",
-                                        lane, header().lanes_per_process));
-  }
-  return entry<lane_entry>(impl_->base(), header().lane_table_offset,
-                           std::uint64_t{process} * header().lanes_per_process + lane,
-                           std::uint64_t{header().process_count} * header().lanes_per_process,
-                           "lane");
+  const geometry& g = impl_->map.tables;
+  return entry<lane_entry>(impl_->base(), g.lane_table, lane_index(g, process, lane),
+                           std::uint64_t{g.processes} * g.lanes_per_process, "lane");
 }
 
-ring_region segment::ring(const ring_ref& ref) noexcept {
+ring_region segment::ring(const ring_ref& ref) {
   std::byte* base = impl_->base();
-  return {reinterpret_cast<ring_control*>(base + ref.offset),
-          base + ref.offset + sizeof(ring_control), ref.capacity};
+  const ring_ref r = checked_ring(impl_->name, base, impl_->map.tables, ref);
+  return {reinterpret_cast<ring_control*>(base + r.offset), base + r.offset + sizeof(ring_control),
+          r.capacity};
 }
 
 namespace {
@@ -269,27 +315,26 @@ const segment_header& segment_reader::header() const noexcept {
 }
 
 const process_entry& segment_reader::process(std::uint32_t index) const {
-  return entry<const process_entry>(const_cast<std::byte*>(impl_->base()),
-                                    header().process_table_offset, index, header().process_count,
-                                    "process");
+  const geometry& g = impl_->map.tables;
+  return entry<const process_entry>(const_cast<std::byte*>(impl_->base()), g.process_table, index,
+                                    g.processes, "process");
 }
 const channel_entry& segment_reader::channel(std::uint32_t index) const {
-  return entry<const channel_entry>(const_cast<std::byte*>(impl_->base()),
-                                    header().channel_table_offset, index, header().channel_count,
-                                    "channel");
+  const geometry& g = impl_->map.tables;
+  return entry<const channel_entry>(const_cast<std::byte*>(impl_->base()), g.channel_table, index,
+                                    g.channels, "channel");
 }
 const lane_entry& segment_reader::lane(std::uint32_t process, std::uint32_t lane) const {
-  if (lane >= header().lanes_per_process) {
-    throw std::out_of_range(fmt::format("lane index {} out of range", lane));
-  }
-  return entry<const lane_entry>(const_cast<std::byte*>(impl_->base()), header().lane_table_offset,
-                                 std::uint64_t{process} * header().lanes_per_process + lane,
-                                 std::uint64_t{header().process_count} * header().lanes_per_process,
-                                 "lane");
+  const geometry& g = impl_->map.tables;
+  return entry<const lane_entry>(const_cast<std::byte*>(impl_->base()), g.lane_table,
+                                 lane_index(g, process, lane),
+                                 std::uint64_t{g.processes} * g.lanes_per_process, "lane");
 }
 
 std::uint64_t segment_reader::ring_fill(const ring_ref& ref) const noexcept {
-  const auto* control = reinterpret_cast<const ring_control*>(impl_->base() + ref.offset);
+  const ring_ref r = ref;  // read once: it lives in the segment
+  if (!validate_ring_ref(impl_->base(), impl_->map.tables.total_size, r, "ring").empty()) return 0;
+  const auto* control = reinterpret_cast<const ring_control*>(impl_->base() + r.offset);
   // A snapshot for display; it publishes nothing, so relaxed suffices.
   const std::uint64_t head = control->head.load(std::memory_order_relaxed);
   const std::uint64_t tail = control->tail.load(std::memory_order_relaxed);
@@ -305,6 +350,13 @@ std::vector<system_info> list_systems() {
     const std::string name = file.path().filename().string();
     const auto pid = creator_from_name(name);
     if (!pid) continue;
+    // /dev/shm is writable by everyone: a file named like ours but owned by
+    // another user (or not a plain file) is none of our systems.
+    struct stat st {};
+    if (::lstat(file.path().c_str(), &st) != 0 || !S_ISREG(st.st_mode) ||
+        st.st_uid != ::geteuid()) {
+      continue;
+    }
     system_info info;
     info.segment_name = name;
     info.creator_pid = *pid;

@@ -177,6 +177,11 @@ void build_segment(std::byte* base, const segment_layout& layout, std::int32_t c
   }
 }
 
+std::string validate_ring_ref(const std::byte* base, std::size_t size, const ring_ref& ref,
+                              const std::string& what) {
+  return check_ring(base, size, ref, what);
+}
+
 std::string validate_segment(const std::byte* base, std::size_t size) {
   if (size < sizeof(segment_header)) {
     return fmt::format("{} bytes is smaller than the {}-byte header", size, sizeof(segment_header));

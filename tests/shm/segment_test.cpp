@@ -166,6 +166,21 @@ TEST(Segment, AttachRefusesAForeignMode) {
   EXPECT_THROW(segment_reader::attach(s.name()), segment_error);
 }
 
+// Another user's segment, as far as a test can make one: root hands a fresh
+// segment to uid 65534 (nobody). Mapping it would let that user write into
+// our processes' memory, so attach, the read-only tools and `weft ls` refuse it.
+TEST(Segment, AnotherUsersSegmentIsRefusedAndNotListed) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to give a segment to another uid";
+  auto s = segment::create(small_spec());
+  ASSERT_EQ(::chown(shm_path(s).c_str(), 65534, static_cast<gid_t>(-1)), 0);
+  EXPECT_THAT(attach_error(s.name()), HasSubstr("owned by uid 65534, not by this user (uid 0)"));
+  EXPECT_THROW(segment_reader::attach(s.name()), segment_error);
+  const auto systems = list_systems();
+  EXPECT_TRUE(std::none_of(systems.begin(), systems.end(),
+                           [&](const system_info& i) { return i.segment_name == s.name(); }));
+  EXPECT_THAT(remove_stale_segments(), ::testing::Not(::testing::Contains(s.name())));
+}
+
 TEST(Segment, AttachRefusesATruncatedOrGrownSegment) {
   auto s = segment::create(small_spec());
   ASSERT_EQ(::truncate(shm_path(s).c_str(), static_cast<off_t>(s.header().total_size + 4096)), 0);
@@ -176,6 +191,43 @@ TEST(Segment, AttachRefusesARingReferenceOutsideTheSegment) {
   auto s = segment::create(small_spec());
   s.channel(1).upstream.offset = s.header().total_size - 64;
   EXPECT_THAT(attach_error(s.name()), HasSubstr("channel 1 upstream: ring at offset"));
+}
+
+// Checked at attach is not enough: a peer can overwrite the header and the
+// tables afterwards. Indices and ring references are held to what was
+// validated, so they cannot be widened past the mapping.
+TEST(Segment, TablesRewrittenAfterAttachCannotWidenTheBounds) {
+  auto s = segment::create(small_spec());
+  auto attached = segment::attach(s.name());
+  auto reader = segment_reader::attach(s.name());
+  auto& header = const_cast<segment_header&>(s.header());
+  header.process_count = 1'000'000;
+  header.channel_count = 1'000'000;
+  header.lanes_per_process = 1'000;
+  header.channel_table_offset = header.total_size;
+  EXPECT_EQ(attached.process_count(), 3u);
+  EXPECT_THROW((void)attached.process(3), std::out_of_range);
+  EXPECT_THROW((void)attached.channel(3), std::out_of_range);
+  EXPECT_THROW((void)attached.lane(0, 2), std::out_of_range);
+  EXPECT_THROW((void)reader.process(3), std::out_of_range);
+  EXPECT_THROW((void)reader.lane(2, 2), std::out_of_range);
+  EXPECT_EQ(attached.channel(2).follower, 2u);  // still the validated table
+
+  s.channel(0).downstream.offset = header.total_size - 64;
+  s.lane(1, 0).reply.capacity = 1u << 20;
+  EXPECT_THROW(
+      {
+        try {
+          attached.downstream_consumer(0);
+        } catch (const segment_error& e) {
+          EXPECT_THAT(e.what(), HasSubstr(s.name()));
+          EXPECT_THAT(e.what(), HasSubstr("does not fit"));
+          throw;
+        }
+      },
+      segment_error);
+  EXPECT_THROW((void)attached.ring(attached.lane(1, 0).reply), segment_error);
+  EXPECT_EQ(reader.ring_fill(reader.channel(0).downstream), 0u);
 }
 
 TEST(Segment, AttachRefusesAMissingSegment) {

@@ -45,11 +45,11 @@ class segment {
 
   [[nodiscard]] const std::string& name() const noexcept;
   [[nodiscard]] const segment_header& header() const noexcept;
-  [[nodiscard]] std::uint32_t process_count() const noexcept { return header().process_count; }
-  [[nodiscard]] std::uint32_t channel_count() const noexcept { return header().channel_count; }
-  [[nodiscard]] std::uint32_t lanes_per_process() const noexcept {
-    return header().lanes_per_process;
-  }
+  // Counts as validated at attach: a peer that rewrites the header later
+  // cannot widen them (nor any index check, nor a ring reference's bounds).
+  [[nodiscard]] std::uint32_t process_count() const noexcept;
+  [[nodiscard]] std::uint32_t channel_count() const noexcept;
+  [[nodiscard]] std::uint32_t lanes_per_process() const noexcept;
   /// The index of the process with this name, if any.
   [[nodiscard]] std::optional<std::uint32_t> find_process(std::string_view name) const;
 
@@ -57,8 +57,9 @@ class segment {
   process_entry& process(std::uint32_t index);
   channel_entry& channel(std::uint32_t index);
   lane_entry& lane(std::uint32_t process, std::uint32_t lane);
-  /// A ring of this segment as a process-local view.
-  ring_region ring(const ring_ref& ref) noexcept;
+  /// A ring of this segment as a process-local view; segment_error if `ref`
+  /// (read once) does not lie inside the segment.
+  ring_region ring(const ring_ref& ref);
 
   // The ends of an edge, each wired to the doorbell of the process that consumes it.
   spsc_producer downstream_producer(std::uint32_t channel);  // in the leader
@@ -94,7 +95,8 @@ class segment_reader {
   [[nodiscard]] const process_entry& process(std::uint32_t index) const;
   [[nodiscard]] const channel_entry& channel(std::uint32_t index) const;
   [[nodiscard]] const lane_entry& lane(std::uint32_t process, std::uint32_t lane) const;
-  /// Bytes committed but not yet released in a ring (tail hint - head).
+  /// Bytes committed but not yet released in a ring (tail hint - head); 0
+  /// for a reference that does not lie inside the segment.
   [[nodiscard]] std::uint64_t ring_fill(const ring_ref& ref) const noexcept;
 
  private:
@@ -114,7 +116,8 @@ struct system_info {
   std::string problem;  // why the header could not be read; empty if it could
 };
 
-/// Segments of this user, live or stale. @threadsafe
+/// Segments of this user (named for this uid and owned by it), live or stale.
+/// Files named like ours but owned by another user are skipped. @threadsafe
 std::vector<system_info> list_systems();
 
 /// Removes this user's segments whose creator is dead and returns their

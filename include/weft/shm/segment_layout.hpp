@@ -134,4 +134,9 @@ void build_segment(std::byte* base, const segment_layout& layout, std::int32_t c
 /// offset, index and ring reference.
 std::string validate_segment(const std::byte* base, std::size_t size);
 
+/// Why `ref` is not a ring inside the `size` bytes at `base` (named `what`);
+/// empty when it is. For references read again after validate_segment().
+std::string validate_ring_ref(const std::byte* base, std::size_t size, const ring_ref& ref,
+                              const std::string& what);
+
 }  // namespace weft::shm
