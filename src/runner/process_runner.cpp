@@ -31,12 +31,13 @@ void refuse_if_running(const std::string& system_name) {
 }  // namespace
 
 struct process_runner::state {
+  // First: make_segment() logs while `segment` below is initialised.
+  std::shared_ptr<spdlog::logger> log = log::get("supervisor");
   system_spec spec;
   run_plan plan;
   std::vector<plugin> plugins;
   shm::segment segment;
   std::unique_ptr<supervisor> supervision;
-  std::shared_ptr<spdlog::logger> log = log::get("supervisor");
 
   state(system_spec s, run_plan p)
       : spec(std::move(s)),
