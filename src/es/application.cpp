@@ -1,9 +1,11 @@
 #include "weft/es/application.hpp"
 
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
 #include <iterator>
 #include <limits>
 #include <optional>
-#include <unordered_map>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -19,6 +21,62 @@ std::size_t cache_capacity(const options& opts) {
   if (text == "unbounded") return std::numeric_limits<std::size_t>::max();
   return opts.get_uint("cache", 0);
 }
+
+// uuid -> position in a batch's staged aggregates: open addressing over a
+// vector kept across batches, so a batch of hundreds of aggregates (a process
+// application's) allocates nothing for it once grown, unlike a node-based map.
+class staged_index {
+ public:
+  [[nodiscard]] bool empty() const noexcept { return count_ == 0; }
+
+  /// The position stored for `id`, or npos; `id_at(position)` gives each stored position's id.
+  template <class IdAt>
+  [[nodiscard]] std::size_t find(const uuid& id, IdAt id_at) const {
+    if (count_ == 0) return npos;
+    for (std::size_t i = home(id);; i = (i + 1) & mask()) {
+      if (slots_[i] == 0) return npos;
+      if (id_at(slots_[i] - 1) == id) return slots_[i] - 1;
+    }
+  }
+
+  template <class IdAt>
+  void add(const uuid& id, std::size_t position, IdAt id_at) {
+    if ((count_ + 1) * 2 > slots_.size()) {
+      std::vector<std::size_t> old(std::max<std::size_t>(64, slots_.size() * 2), 0);
+      old.swap(slots_);
+      count_ = 0;
+      for (std::size_t stored : old)
+        if (stored != 0) place(id_at(stored - 1), stored);
+    }
+    place(id, position + 1);
+  }
+
+  void clear() noexcept {
+    if (count_ == 0) return;
+    std::fill(slots_.begin(), slots_.end(), 0);
+    count_ = 0;
+  }
+
+  static constexpr std::size_t npos = SIZE_MAX;
+
+ private:
+  [[nodiscard]] std::size_t mask() const noexcept { return slots_.size() - 1; }
+  [[nodiscard]] std::size_t home(const uuid& id) const noexcept {
+    std::uint64_t lo = 0, hi = 0;
+    std::memcpy(&lo, id.bytes.data(), 8);
+    std::memcpy(&hi, id.bytes.data() + 8, 8);
+    return static_cast<std::size_t>(((lo ^ hi) * 0x9E3779B97F4A7C15ULL) >> 20) & mask();
+  }
+  void place(const uuid& id, std::size_t stored) {
+    std::size_t i = home(id);
+    while (slots_[i] != 0) i = (i + 1) & mask();
+    slots_[i] = stored;
+    ++count_;
+  }
+
+  std::vector<std::size_t> slots_;  // position + 1; 0 = free; power-of-two size, at most half full
+  std::size_t count_ = 0;
+};
 
 }  // namespace
 
@@ -54,7 +112,7 @@ struct application::state {
   bool staging = false;
   std::vector<stored_event> staged;  // also the scratch list of a multi-aggregate save
   std::vector<staged_aggregate> overlay;
-  std::unordered_map<uuid, std::size_t> overlay_index;  // when overlay.size() > linear_limit
+  staged_index overlay_index;  // when overlay.size() > linear_limit
   std::vector<undo> journal;
 
   explicit state(app_context&& context)
@@ -68,10 +126,15 @@ struct application::state {
 
   [[nodiscard]] bool keeps_state() const noexcept { return cache.enabled() || snapshot_every > 0; }
 
+  // What staged_index needs: the id at a position of the overlay.
+  auto staged_id() const {
+    return [this](std::size_t position) -> const uuid& { return overlay[position].id; };
+  }
+
   staged_aggregate* find_staged(const uuid& id) {
     if (!overlay_index.empty()) {
-      auto found = overlay_index.find(id);
-      return found == overlay_index.end() ? nullptr : &overlay[found->second];
+      const std::size_t found = overlay_index.find(id, staged_id());
+      return found == staged_index::npos ? nullptr : &overlay[found];
     }
     for (auto& entry : overlay)
       if (entry.id == id) return &entry;
@@ -82,15 +145,20 @@ struct application::state {
     overlay.push_back(std::move(entry));
     if (overlay.size() > linear_limit) {
       if (overlay_index.empty())
-        for (std::size_t i = 0; i < overlay.size(); ++i) overlay_index.emplace(overlay[i].id, i);
+        for (std::size_t i = 0; i < overlay.size(); ++i)
+          overlay_index.add(overlay[i].id, i, staged_id());
       else
-        overlay_index.emplace(overlay.back().id, overlay.size() - 1);
+        overlay_index.add(overlay.back().id, overlay.size() - 1, staged_id());
     }
   }
 
+  // Rare (a failed command in a batch): the index is rebuilt from what is left.
   void drop_last_staged() {
-    if (!overlay_index.empty()) overlay_index.erase(overlay.back().id);
     overlay.pop_back();
+    overlay_index.clear();
+    if (overlay.size() > linear_limit)
+      for (std::size_t i = 0; i < overlay.size(); ++i)
+        overlay_index.add(overlay[i].id, i, staged_id());
   }
 
   void snapshot_if_due(const aggregate_base& aggregate, std::uint64_t version_before) {
@@ -106,8 +174,8 @@ struct application::state {
     }
   }
 
-  void notify(application& app, const std::vector<std::uint64_t>& ids) {
-    if (!ids.empty() && listener) listener(app, ids.back());
+  void notify(application& app, const id_range& ids) {
+    if (!ids.empty() && listener) listener(app, ids.last());
   }
 };
 
@@ -226,17 +294,19 @@ void application::save_all(std::span<aggregate_base* const> aggregates) {
     }
   if (dirty == 0) return;
 
-  std::vector<std::uint64_t> ids;
+  // The recorder may take the events' bytes (append_events): they are
+  // forgotten right after anyway, and it leaves them alone when it throws.
+  id_range ids;
   try {
     if (dirty == 1) {
-      ids = s.events->insert_events(single->pending_);
+      ids = s.events->append_events(std::span(single->pending_.begin(), single->pending_.size()));
     } else {
       s.staged.clear();
       for (aggregate_base* aggregate : aggregates)
         s.staged.insert(s.staged.end(), std::make_move_iterator(aggregate->pending_.begin()),
                         std::make_move_iterator(aggregate->pending_.end()));
       try {
-        ids = s.events->insert_events(s.staged);
+        ids = s.events->append_events(s.staged);
       } catch (...) {
         auto from = s.staged.begin();
         for (aggregate_base* aggregate : aggregates) {
@@ -282,9 +352,9 @@ void application::begin_staging() {
 
 std::size_t application::commit_staged(std::span<const tracking> tracked) {
   auto& s = *state_;
-  std::vector<std::uint64_t> ids;
+  id_range ids;
   try {
-    ids = s.events->insert_events(s.staged, tracked);
+    ids = s.events->append_events(s.staged, tracked);
   } catch (...) {
     for (const auto& entry : s.overlay) s.cache.evict(entry.id);
     discard_staged();

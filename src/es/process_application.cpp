@@ -181,15 +181,27 @@ process_outcome process_application::pull(std::string_view upstream, recorder& l
   // One query object, reused: its topics are copied once, not per pull.
   pull_query_.limit = batch_size_;
   pull_query_.stop = stop;
-  while (total.position < stop) {
-    pull_query_.start = total.position + 1;
-    const auto batch = leader.select_notifications(pull_query_);
-    if (batch.empty()) break;
-    // A short read saw everything up to `stop` (the rest was filtered out).
-    const bool short_read = batch.size() < batch_size_;
-    total += process(upstream, batch, short_read ? stop : 0);
-    if (short_read) break;
+  // The buffer is reused across pulls (its notifications' bytes too), unless
+  // a policy's effects re-enter pull() while it is in use.
+  std::vector<notification> nested;
+  auto& batch = pulling_ ? nested : pulled_;
+  const bool outer = !pulling_;
+  pulling_ = true;
+  try {
+    while (total.position < stop) {
+      pull_query_.start = total.position + 1;
+      leader.select_notifications_into(pull_query_, batch);
+      if (batch.empty()) break;
+      // A short read saw everything up to `stop` (the rest was filtered out).
+      const bool short_read = batch.size() < batch_size_;
+      total += process(upstream, batch, short_read ? stop : 0);
+      if (short_read) break;
+    }
+  } catch (...) {
+    if (outer) pulling_ = false;
+    throw;
   }
+  if (outer) pulling_ = false;
   return total;
 }
 

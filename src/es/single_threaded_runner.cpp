@@ -89,11 +89,49 @@ void single_threaded_runner::prompted(std::size_t leader) {
     nodes_[leader].prompted = true;
     prompts_.push_back(leader);
   }
-  if (!running_prompts_) run_prompts();
+  if (running_prompts_) return;  // the loop running them will get to it
+  if (deferring_ > 0) {
+    if (defer_every_ == 0 || ++deferred_recordings_ < defer_every_) return;
+  }
+  run_prompts();
+}
+
+single_threaded_runner::deferred_prompts single_threaded_runner::defer_prompts(std::size_t every) {
+  if (deferring_++ == 0) {
+    defer_every_ = every;
+    deferred_recordings_ = 0;
+  }
+  return deferred_prompts(*this);
+}
+
+void single_threaded_runner::end_deferral(bool run) {
+  if (--deferring_ > 0 || !run || stopped_) return;
+  run_prompts();
+}
+
+void single_threaded_runner::flush() {
+  if (deferred_error_) std::rethrow_exception(std::exchange(deferred_error_, nullptr));
+  if (!running_prompts_ && !stopped_) run_prompts();
+}
+
+single_threaded_runner::deferred_prompts::~deferred_prompts() {
+  if (runner_ == nullptr) return;
+  single_threaded_runner& runner = *std::exchange(runner_, nullptr);
+  try {
+    runner.end_deferral(std::uncaught_exceptions() <= exceptions_);
+  } catch (...) {
+    runner.deferred_error_ = std::current_exception();
+  }
+}
+
+void single_threaded_runner::deferred_prompts::end() {
+  if (runner_ == nullptr) throw error("deferred_prompts ended already");
+  std::exchange(runner_, nullptr)->end_deferral(true);
 }
 
 void single_threaded_runner::run_prompts() {
   running_prompts_ = true;
+  deferred_recordings_ = 0;
   try {
     while (!prompts_.empty()) {
       const std::size_t leader = prompts_.front();

@@ -1,62 +1,14 @@
 #include "weft/es/topic_registry.hpp"
 
-#include <cstring>
 #include <mutex>
 
 #include <nlohmann/json.hpp>
 
 #include "weft/core/error.hpp"
 #include "weft/es/codec.hpp"
+#include "weft/es/msgpack_json.hpp"
 
 namespace weft::es {
-namespace {
-
-nlohmann::json to_json(const msgpack::object& value) {
-  switch (value.type) {
-    case msgpack::type::NIL:
-      return nullptr;
-    case msgpack::type::BOOLEAN:
-      return value.via.boolean;
-    case msgpack::type::POSITIVE_INTEGER:
-      return value.via.u64;
-    case msgpack::type::NEGATIVE_INTEGER:
-      return value.via.i64;
-    case msgpack::type::FLOAT32:
-    case msgpack::type::FLOAT64:
-      return value.via.f64;
-    case msgpack::type::STR:
-      return std::string(value.via.str.ptr, value.via.str.size);
-    case msgpack::type::BIN:
-      return nlohmann::json::binary(
-          {reinterpret_cast<const std::uint8_t*>(value.via.bin.ptr),
-           reinterpret_cast<const std::uint8_t*>(value.via.bin.ptr) + value.via.bin.size});
-    case msgpack::type::ARRAY: {
-      auto out = nlohmann::json::array();
-      for (std::uint32_t i = 0; i < value.via.array.size; ++i)
-        out.push_back(to_json(value.via.array.ptr[i]));
-      return out;
-    }
-    case msgpack::type::MAP: {
-      auto out = nlohmann::json::object();
-      for (std::uint32_t i = 0; i < value.via.map.size; ++i) {
-        const auto& kv = value.via.map.ptr[i];
-        out[kv.key.type == msgpack::type::STR ? kv.key.as<std::string>() : to_json(kv.key).dump()] =
-            to_json(kv.val);
-      }
-      return out;
-    }
-    case msgpack::type::EXT:
-      if (value.via.ext.type() == msgpack_uuid_ext && value.via.ext.size == 16) {
-        uuid id;
-        std::memcpy(id.bytes.data(), value.via.ext.data(), 16);
-        return id.str();
-      }
-      return {{"ext", value.via.ext.type()}};
-  }
-  return nullptr;
-}
-
-}  // namespace
 
 topic_registry& topic_registry::global() {
   static topic_registry registry;
@@ -96,8 +48,15 @@ nlohmann::json topic_registry::to_json(const stored_event& event) const {
   const msgpack::object& fields = detail::parse_array(entry.topic, event.state);
   auto out = nlohmann::json::object();
   for (std::uint32_t i = 0; i < fields.via.array.size; ++i) {
-    const std::string name = i < entry.fields.size() ? entry.fields[i] : "#" + std::to_string(i);
-    out[name] = es::to_json(fields.via.array.ptr[i]);
+    // Fields beyond the declared ones (a newer writer's) are named by position.
+    std::string name;
+    if (i < entry.fields.size()) {
+      name = entry.fields[i];
+    } else {
+      name = "#";
+      name += std::to_string(i);
+    }
+    out[name] = nlohmann::json(msgpack_to_json(fields.via.array.ptr[i]));
   }
   return {{"topic", entry.topic},
           {"originator_id", event.originator_id.str()},

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <shared_mutex>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -119,26 +120,16 @@ class memory_recorder final : public es::recorder {
  public:
   std::vector<std::uint64_t> insert_events(std::span<const es::stored_event> events,
                                            std::span<const es::tracking> tracked) override {
-    std::unique_lock lock(mutex_);
-    check(events, tracked);
-    std::vector<std::uint64_t> ids;
-    ids.reserve(events.size());
-    for (const auto& event : events) {
-      auto& originator = originators_.find_or_add(event.originator_id);
-      log_.push_back(record{es::notification{log_.size() + 1, event}, originator.newest});
-      if (originator.newest != none && event.originator_version < originator.max_version)
-        originator.in_order = false;
-      originator.newest = log_.size() - 1;
-      originator.max_version = std::max(originator.max_version, event.originator_version);
-      ids.push_back(log_.size());
-    }
-    for (const auto& track : tracked) {
-      if (auto* position = position_of(track.upstream))
-        *position = track.notification_id;
-      else
-        positions_.emplace_back(track.upstream, track.notification_id);
-    }
+    const es::id_range range = record(events, tracked);
+    std::vector<std::uint64_t> ids(range.count);
+    for (std::uint64_t i = 0; i < range.count; ++i) ids[i] = range.first + i;
     return ids;
+  }
+
+  // Takes the events' bytes instead of copying them.
+  es::id_range append_events(std::span<es::stored_event> events,
+                             std::span<const es::tracking> tracked) override {
+    return record(events, tracked);
   }
 
   std::vector<es::stored_event> select_events(const uuid& originator_id,
@@ -175,21 +166,33 @@ class memory_recorder final : public es::recorder {
   }
 
   std::vector<es::notification> select_notifications(const es::notification_query& query) override {
-    std::shared_lock lock(mutex_);
     std::vector<es::notification> out;
+    select_notifications_into(query, out);
+    return out;
+  }
+
+  void select_notifications_into(const es::notification_query& query,
+                                 std::vector<es::notification>& out) override {
+    std::shared_lock lock(mutex_);
     const std::uint64_t last =
         std::min<std::uint64_t>(query.stop.value_or(log_.size()), log_.size());
     const std::uint64_t first = std::max<std::uint64_t>(query.start, 1);
     if (first <= last && query.topics.empty())
       out.reserve(std::min<std::uint64_t>(last - first + 1, query.limit));
-    for (std::uint64_t id = first; id <= last && out.size() < query.limit; ++id) {
+    // Assigning over the elements already there reuses their byte buffers.
+    std::size_t count = 0;
+    for (std::uint64_t id = first; id <= last && count < query.limit; ++id) {
       const auto& note = log_[id - 1].note;
       if (!query.topics.empty() && std::find(query.topics.begin(), query.topics.end(),
                                              note.event.topic) == query.topics.end())
         continue;
-      out.push_back(note);
+      if (count < out.size())
+        out[count] = note;
+      else
+        out.push_back(note);
+      ++count;
     }
-    return out;
+    out.resize(count);
   }
 
   std::uint64_t max_notification_id() override {
@@ -208,10 +211,37 @@ class memory_recorder final : public es::recorder {
   }
 
  private:
-  struct record {
+  struct record_type {
     es::notification note;
     std::size_t previous;  // the same originator's previous event in log_, or none
   };
+
+  // Both inserts; Event is const (copied in) or not (moved in).
+  template <class Event>
+  es::id_range record(std::span<Event> events, std::span<const es::tracking> tracked) {
+    std::unique_lock lock(mutex_);
+    check(events, tracked);
+    const es::id_range range{events.empty() ? 0 : log_.size() + 1, events.size()};
+    for (auto& event : events) {
+      auto& originator = originators_.find_or_add(event.originator_id);
+      if (originator.newest != none && event.originator_version < originator.max_version)
+        originator.in_order = false;
+      originator.max_version = std::max(originator.max_version, event.originator_version);
+      const std::size_t previous = originator.newest;
+      originator.newest = log_.size();
+      if constexpr (std::is_const_v<Event>)
+        log_.push_back(record_type{es::notification{log_.size() + 1, event}, previous});
+      else
+        log_.push_back(record_type{es::notification{log_.size() + 1, std::move(event)}, previous});
+    }
+    for (const auto& track : tracked) {
+      if (auto* position = position_of(track.upstream))
+        *position = track.notification_id;
+      else
+        positions_.emplace_back(track.upstream, track.notification_id);
+    }
+    return range;
+  }
 
   // An application follows few upstreams: a short vector beats hashing names.
   std::uint64_t* position_of(std::string_view upstream) {
@@ -274,7 +304,7 @@ class memory_recorder final : public es::recorder {
   }
 
   std::shared_mutex mutex_;
-  chunked_log<record> log_;  // log_[id - 1]
+  chunked_log<record_type> log_;  // log_[id - 1]
   originator_table originators_;
   std::vector<std::pair<std::string, std::uint64_t>> positions_;
 };

@@ -281,6 +281,112 @@ TEST_F(Runner, PolicyErrorsReachTheCallerAndTheRunnerGoesOn) {
   EXPECT_THROW(accounts.open_account("Carol", "c@x"), weft::invalid_input);
 }
 
+TEST_F(Runner, DeferredPromptsCoalesceIntoOneTransactionPerFollower) {
+  auto emails_spy = std::make_shared<testing::spy_recorder>(recorders["EmailProcess"]);
+  single_threaded_runner runner(one_edge(),
+                                [&](const std::string& name) -> std::shared_ptr<recorder> {
+                                  if (name == "EmailProcess") return emails_spy;
+                                  return recorders[name];
+                                });
+  runner.start();
+  auto& accounts = runner.get<BankAccounts>("BankAccounts");
+  auto burst = runner.defer_prompts();
+  open_accounts(accounts, 7);
+  // The leader recorded one transaction per command; the follower waits.
+  EXPECT_EQ(recorders["BankAccounts"]->max_notification_id(), 7u);
+  EXPECT_EQ(emails_spy->notification_selects, 0);
+  EXPECT_EQ(recorders["EmailProcess"]->max_tracking_id("BankAccounts"), 0u);
+  burst.end();
+  EXPECT_EQ(emails_spy->inserts, 1);  // all seven in one transaction
+  EXPECT_EQ(recorders["EmailProcess"]->max_notification_id(), 7u);
+  EXPECT_EQ(recorders["EmailProcess"]->max_tracking_id("BankAccounts"), 7u);
+  // Prompting is immediate again.
+  open_accounts(accounts, 1);
+  EXPECT_EQ(recorders["EmailProcess"]->max_tracking_id("BankAccounts"), 8u);
+}
+
+TEST_F(Runner, DeferredPromptsRunEveryNRecordingsDownTheWholePipe) {
+  system_definition sys{{"Commands", "Results", "Commands"}};
+  sys.bind<loop::Commands>("Commands").bind<loop::Results>("Results");
+  single_threaded_runner runner(sys, recorders.factory());
+  runner.start();
+  auto& commands = runner.get<loop::Commands>("Commands");
+  {
+    auto burst = runner.defer_prompts(3);
+    std::vector<uuid> ids;
+    for (int i = 0; i < 2; ++i) ids.push_back(commands.create_command("echo hi"));
+    EXPECT_EQ(recorders["Results"]->max_tracking_id("Commands"), 0u);
+    ids.push_back(commands.create_command("echo hi"));
+    // The third recording ran the prompts: Results answered all three, and
+    // Commands completed them (ids 4-6, which Results read too): what
+    // followers record flows on at once.
+    EXPECT_EQ(recorders["Results"]->max_tracking_id("Commands"), 6u);
+    EXPECT_EQ(recorders["Commands"]->max_tracking_id("Results"), 3u);
+    for (const auto& id : ids) EXPECT_TRUE(commands.get<loop::Command>(id).done);
+    const auto late = commands.create_command("echo late");
+    EXPECT_FALSE(commands.get<loop::Command>(late).done);
+    runner.flush();
+    EXPECT_TRUE(commands.get<loop::Command>(late).done);
+  }
+  EXPECT_EQ(recorders["Results"]->max_tracking_id("Commands"), 8u);
+}
+
+TEST_F(Runner, DeferredPromptsKeepDeclarationOrder) {
+  static std::vector<std::string> calls;
+  calls.clear();
+  class NameLogger : public process_application {
+   public:
+    explicit NameLogger(app_context context) : process_application(std::move(context)) {}
+
+   protected:
+    void policy(const event_view&, processing&) override { calls.push_back(name()); }
+  };
+  system_definition sys{{"BankAccounts", "Logger2"}, {"BankAccounts", "Logger1"}};
+  sys.bind<BankAccounts>("BankAccounts").bind<NameLogger>("Logger1").bind<NameLogger>("Logger2");
+  single_threaded_runner runner(sys, recorders.factory());
+  runner.start();
+  {
+    auto burst = runner.defer_prompts();
+    open_accounts(runner.get<BankAccounts>("BankAccounts"), 2);
+    EXPECT_TRUE(calls.empty());
+  }
+  EXPECT_EQ(calls, (std::vector<std::string>{"Logger2", "Logger2", "Logger1", "Logger1"}));
+}
+
+TEST_F(Runner, DeferredPolicyErrorsReachTheCaller) {
+  class Fussy : public process_application {
+   public:
+    explicit Fussy(app_context context) : process_application(std::move(context)) {
+      on<bank::AccountOpened>([](const bank::AccountOpened& e, processing&) {
+        if (e.full_name == "Mallory") throw weft::invalid_input("no Mallory");
+      });
+    }
+  };
+  system_definition sys{{"BankAccounts", "Fussy"}};
+  sys.bind<BankAccounts>("BankAccounts").bind<Fussy>("Fussy");
+  single_threaded_runner runner(sys, recorders.factory());
+  runner.start();
+  auto& accounts = runner.get<BankAccounts>("BankAccounts");
+  {  // from the recording call that reached `every`
+    auto burst = runner.defer_prompts(2);
+    accounts.open_account("Mallory", "m@x");
+    EXPECT_THROW(accounts.open_account("Alice", "a@x"), weft::invalid_input);
+  }
+  EXPECT_EQ(recorders["Fussy"]->max_tracking_id("BankAccounts"), 0u);
+  {  // from end()
+    auto burst = runner.defer_prompts();
+    accounts.open_account("Bob", "b@x");
+    EXPECT_THROW(burst.end(), weft::invalid_input);
+  }
+  {  // from flush(), when the scope's destructor met it
+    auto burst = runner.defer_prompts();
+    accounts.open_account("Carol", "c@x");
+  }
+  EXPECT_THROW(runner.flush(), weft::invalid_input);
+  EXPECT_EQ(recorders["BankAccounts"]->max_notification_id(), 4u);
+  EXPECT_EQ(recorders["Fussy"]->max_tracking_id("BankAccounts"), 0u);
+}
+
 TEST_F(Runner, MakesApplicationsOfRegisteredTypesWithTheirOptions) {
   application_registry registry;
   registry.add<BankAccounts>("bank.BankAccounts");

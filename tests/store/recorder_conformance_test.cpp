@@ -207,6 +207,54 @@ TYPED_TEST(RecorderConformance, DuplicateVersionRejectedAndNothingOfTheCallRecor
   EXPECT_EQ(r.max_tracking_id("Upstream"), 5u);
 }
 
+TYPED_TEST(RecorderConformance, AppendEventsGivesAnIdRangeAndLeavesEventsAloneOnFailure) {
+  auto& r = this->recorder();
+  const auto a = uuid::random(), b = uuid::random();
+  std::vector first{event(a, 1), event(b, 1)};
+  const std::vector expected = first;
+  const es::id_range range = r.append_events(first, std::vector{tracking{"Up", 3}});
+  EXPECT_EQ(range.first, 1u);
+  EXPECT_EQ(range.count, 2u);
+  EXPECT_EQ(range.last(), 2u);
+  EXPECT_EQ(r.select_events(a), (std::vector{expected[0]}));
+  EXPECT_EQ(r.max_tracking_id("Up"), 3u);
+
+  std::vector clash{event(b, 2, "kept"), event(a, 1, "kept")};
+  const std::vector before = clash;
+  EXPECT_THROW(r.append_events(clash), integrity_error);
+  EXPECT_EQ(clash, before);  // untouched: the caller can retry or hand them back
+  EXPECT_TRUE(r.append_events({}).empty());
+  EXPECT_EQ(r.append_events({}).last(), 0u);
+  std::vector next{event(b, 2)};
+  EXPECT_EQ(r.append_events(next).first, 3u);
+  EXPECT_EQ(r.insert_events(std::vector{event(b, 3)}), (ids{4}));
+}
+
+TYPED_TEST(RecorderConformance, SelectNotificationsIntoReplacesTheBuffer) {
+  auto& r = this->recorder();
+  const auto o = uuid::random();
+  std::vector<stored_event> events;
+  for (std::uint64_t v = 1; v <= 6; ++v) {
+    events.push_back(event(o, v, v % 2 == 0 ? "even" : "odd"));
+    events.back().state.resize(v * 10, static_cast<std::uint8_t>(v));
+  }
+  r.insert_events(events);
+  std::vector<es::notification> buffer;
+  r.select_notifications_into(notes(1, 4, std::nullopt, {}), buffer);
+  EXPECT_EQ(buffer, r.select_notifications(notes(1, 4, std::nullopt, {})));
+  ASSERT_EQ(ids_of(buffer), (ids{1, 2, 3, 4}));
+  // Fewer, then more, then filtered: always exactly the query's result.
+  r.select_notifications_into(notes(5, 4, std::nullopt, {}), buffer);
+  ASSERT_EQ(ids_of(buffer), (ids{5, 6}));
+  EXPECT_EQ(buffer[0].event, events[4]);
+  EXPECT_EQ(buffer[1].event, events[5]);
+  r.select_notifications_into(notes(1, 100, std::nullopt, {"even"}), buffer);
+  ASSERT_EQ(ids_of(buffer), (ids{2, 4, 6}));
+  for (std::size_t i = 0; i < buffer.size(); ++i) EXPECT_EQ(buffer[i].event, events[2 * i + 1]);
+  r.select_notifications_into(notes(7, 100, std::nullopt, {}), buffer);
+  EXPECT_TRUE(buffer.empty());
+}
+
 TYPED_TEST(RecorderConformance, TrackingOnlyEverMovesForward) {
   auto& r = this->recorder();
   const std::vector<stored_event> none;

@@ -175,6 +175,8 @@ class process_application : public application {
   std::deque<std::pair<std::string, std::uint64_t>> positions_;  // stable references
   std::size_t last_position_ = 0;
   notification_query pull_query_;
+  std::vector<notification> pulled_;  // pull()'s buffer, reused
+  bool pulling_ = false;              // pulled_ is in use
 };
 
 template <class... A>

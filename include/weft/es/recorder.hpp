@@ -29,6 +29,17 @@ struct notification_query {
   std::vector<std::string> topics = {};              ///< empty = every topic
 };
 
+/// The notification ids one insert gave its events: [first, first + count).
+/// Ids of one call are consecutive (see recorder::insert_events).
+struct id_range {
+  std::uint64_t first = 0;  ///< 0 when count is 0
+  std::uint64_t count = 0;
+
+  [[nodiscard]] bool empty() const noexcept { return count == 0; }
+  /// The highest id, 0 when empty.
+  [[nodiscard]] std::uint64_t last() const noexcept { return count == 0 ? 0 : first + count - 1; }
+};
+
 /// Tracking positions only move forward: a tracking record for an upstream
 /// says "processed up to here", so one covers a whole batch, and a record at
 /// or below the current position means "already done" and is refused.
@@ -46,6 +57,21 @@ class recorder {
   /// recorded. Concurrent callers get non-interleaved, gapless id ranges.
   virtual std::vector<std::uint64_t> insert_events(std::span<const stored_event> events,
                                                    std::span<const tracking> tracked = {}) = 0;
+
+  /// insert_events for hot paths: returns the ids as a range, allocating
+  /// nothing for them, and may move the events' topic and state out of
+  /// `events` once the transaction has committed (a recorder that keeps them,
+  /// like the memory recorder, takes them instead of copying). When it throws,
+  /// `events` are untouched. The default calls insert_events.
+  virtual id_range append_events(std::span<stored_event> events,
+                                 std::span<const tracking> tracked = {});
+
+  /// select_notifications into `out`, whose elements (and their byte
+  /// buffers) are reused: a follower pulling batch after batch into one
+  /// vector allocates nothing once it has grown. `out` holds exactly the
+  /// result afterwards. The default calls select_notifications.
+  virtual void select_notifications_into(const notification_query& query,
+                                         std::vector<notification>& out);
 
   /// Events of one originator, by version.
   virtual std::vector<stored_event> select_events(const uuid& originator_id,

@@ -5,11 +5,24 @@
 // reach that caller. At start every follower catches up from its tracking
 // position. Tests and examples use it; the multi-process runner does the same
 // work across processes.
+//
+// For bursts of commands, defer_prompts() lets followers batch: the leaders
+// still record one transaction per save, but their followers run later and
+// then pull everything new at once, batch_size notifications per transaction
+// (much cheaper on SQLite, where every transaction is a commit):
+//
+//   {
+//     auto burst = runner.defer_prompts(100);  // followers run every 100 recordings
+//     for (auto& order : orders) shop.place(order);
+//     burst.end();                             // followers catch up; errors thrown here
+//   }
 #include <deque>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "weft/es/application.hpp"
@@ -57,6 +70,22 @@ class single_threaded_runner {
 
   [[nodiscard]] const system_definition& system() const noexcept { return system_; }
 
+  class deferred_prompts;
+  /// Until the returned scope ends, an application that records queues a
+  /// prompt for its followers instead of running them. Prompts of one leader
+  /// coalesce: a follower prompted several times pulls once, everything new,
+  /// batch_size per transaction. Queued prompts run as always (declaration
+  /// order, what followers record flows on) when `every` recordings have been
+  /// queued since they last ran (0 = no limit), from inside the recording call
+  /// so a follower's error reaches that caller; on flush(); and when the
+  /// outermost scope ends. Until then followers lag behind their leaders.
+  /// Scopes nest; only the outermost one's `every` counts.
+  [[nodiscard]] deferred_prompts defer_prompts(std::size_t every = 0);
+
+  /// Runs the queued prompts now. Throws a follower's error; also one that a
+  /// deferred_prompts scope met when its destructor ran the prompts.
+  void flush();
+
  private:
   struct node {
     std::unique_ptr<application> app;
@@ -72,10 +101,37 @@ class single_threaded_runner {
 
   system_definition system_;
   std::vector<node> nodes_;
+  void end_deferral(bool run);
+
   std::deque<std::size_t> prompts_;
   bool running_prompts_ = false;
+  std::size_t deferring_ = 0;            // live deferred_prompts scopes
+  std::size_t defer_every_ = 0;          // the outermost scope's `every`
+  std::size_t deferred_recordings_ = 0;  // recordings queued since prompts last ran
+  std::exception_ptr deferred_error_;    // met by a scope's destructor; thrown by flush()
   bool started_ = false;
   bool stopped_ = false;
+};
+
+/// A scope of deferred prompting (single_threaded_runner::defer_prompts).
+class single_threaded_runner::deferred_prompts {
+ public:
+  deferred_prompts(deferred_prompts&& other) noexcept
+      : runner_(std::exchange(other.runner_, nullptr)) {}
+  deferred_prompts& operator=(deferred_prompts&&) = delete;
+  /// Ends the scope if end() was not called. Runs the queued prompts unless an
+  /// exception is propagating; an error they throw is kept for flush().
+  ~deferred_prompts();
+
+  /// Ends the scope; the outermost one runs the queued prompts, throwing a follower's error.
+  void end();
+
+ private:
+  friend class single_threaded_runner;
+  explicit deferred_prompts(single_threaded_runner& runner) noexcept
+      : runner_(&runner), exceptions_(std::uncaught_exceptions()) {}
+  single_threaded_runner* runner_;
+  int exceptions_;  // uncaught at construction: more at destruction means unwinding
 };
 
 }  // namespace weft::es

@@ -151,23 +151,15 @@ class sqlite_recorder final : public es::recorder {
 
   std::vector<std::uint64_t> insert_events(std::span<const es::stored_event> events,
                                            std::span<const es::tracking> tracked) override {
-    check_arguments(events, tracked);
-    std::vector<std::uint64_t> ids;
-    ids.reserve(events.size());
-    std::lock_guard lock(write_mutex_);
-    check_usable();
-    sqlite::use(write_->begin)->run();
-    try {
-      for (const auto& track : tracked) advance(track);
-      for (const auto& event : events) ids.push_back(insert(event));
-      sqlite::use(write_->commit)->run();
-      if (known_) known_->committed(ids, tracked);
-    } catch (...) {
-      rollback();
-      check_usable();  // a failed WAL write says more than the COMMIT that reported it
-      throw;
-    }
+    const es::id_range range = record(events, tracked);
+    std::vector<std::uint64_t> ids(range.count);
+    for (std::uint64_t i = 0; i < range.count; ++i) ids[i] = range.first + i;
     return ids;
+  }
+
+  es::id_range append_events(std::span<es::stored_event> events,
+                             std::span<const es::tracking> tracked) override {
+    return record(events, tracked);
   }
 
   std::vector<es::stored_event> select_events(const uuid& originator_id,
@@ -188,6 +180,12 @@ class sqlite_recorder final : public es::recorder {
 
   std::vector<es::notification> select_notifications(const es::notification_query& query) override {
     std::vector<es::notification> out;
+    select_notifications_into(query, out);
+    return out;
+  }
+
+  void select_notifications_into(const es::notification_query& query,
+                                 std::vector<es::notification>& out) override {
     std::lock_guard lock(*read_mutex_);
     sqlite::use select(read_->notifications_with(*reader_, query.topics.size()));
     select->bind(1, to_int64(query.start));
@@ -195,14 +193,19 @@ class sqlite_recorder final : public es::recorder {
     select->bind(3, to_int64(query.limit));
     for (std::size_t i = 0; i < query.topics.size(); ++i)
       select->bind(static_cast<int>(4 + i), query.topics[i]);
+    // Assigning over the elements already there reuses their buffers.
+    std::size_t count = 0;
     while (select->step()) {
-      out.push_back(es::notification{
-          static_cast<std::uint64_t>(select->int64(0)),
-          es::stored_event{uuid_from(select->blob(1), reader_->file()),
-                           static_cast<std::uint64_t>(select->int64(2)),
-                           std::string(select->text(3)), copy_of(select->blob(4))}});
+      if (count == out.size()) out.emplace_back();
+      auto& note = out[count++];
+      note.id = static_cast<std::uint64_t>(select->int64(0));
+      note.event.originator_id = uuid_from(select->blob(1), reader_->file());
+      note.event.originator_version = static_cast<std::uint64_t>(select->int64(2));
+      note.event.topic.assign(select->text(3));
+      const auto state = select->blob(4);
+      note.event.state.assign(state.begin(), state.end());
     }
-    return out;
+    out.resize(count);
   }
 
   std::uint64_t max_notification_id() override {
@@ -249,6 +252,32 @@ class sqlite_recorder final : public es::recorder {
         throw integrity_error("two tracking records for upstream '" + it->upstream +
                               "' in one call");
     }
+  }
+
+  // Both inserts: one transaction, ids as a range (consecutive rowids: the
+  // write lock is held from BEGIN IMMEDIATE to COMMIT).
+  es::id_range record(std::span<const es::stored_event> events,
+                      std::span<const es::tracking> tracked) {
+    check_arguments(events, tracked);
+    std::lock_guard lock(write_mutex_);
+    check_usable();
+    sqlite::use(write_->begin)->run();
+    es::id_range range;
+    try {
+      for (const auto& track : tracked) advance(track);
+      for (const auto& event : events) {
+        const std::uint64_t id = insert(event);
+        if (range.count == 0) range.first = id;
+        ++range.count;
+      }
+      sqlite::use(write_->commit)->run();
+      if (known_) known_->committed(range, tracked);
+    } catch (...) {
+      rollback();
+      check_usable();  // a failed WAL write says more than the COMMIT that reported it
+      throw;
+    }
+    return range;
   }
 
   // Called inside the write transaction.
@@ -333,8 +362,8 @@ class sqlite_recorder final : public es::recorder {
         if (name == upstream) return &position;
       return nullptr;
     }
-    void committed(const std::vector<std::uint64_t>& ids, std::span<const es::tracking> tracked) {
-      if (max_id && !ids.empty()) max_id = ids.back();
+    void committed(const es::id_range& ids, std::span<const es::tracking> tracked) {
+      if (max_id && !ids.empty()) max_id = ids.last();
       for (const auto& track : tracked)
         if (auto* position = position_of(track.upstream)) *position = track.notification_id;
     }

@@ -3,7 +3,12 @@
 // recorder it measures
 //   emit only  - the Emitter alone, N commands;
 //   end to end - the whole pipeline live: N / time until the Counter has
-//                tracked the N-th reaction;
+//                tracked the N-th reaction; followers prompted after every
+//                command (the runner's default);
+//   end to end, deferred - the same with runner.defer_prompts(batch_size):
+//                still one Emitter transaction per command, but the followers
+//                run every batch_size commands and process what is new in
+//                one transaction each;
 //   catch-up   - the pipeline started on an Emitter log of N events: the
 //                followers catch up batch_size notifications per transaction.
 // --runners threads processes runs the live pipeline also hosted by
@@ -16,12 +21,14 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -145,7 +152,8 @@ void require(bool ok, const std::string& what) {
 
 struct plan {
   std::uint64_t n, batch, stages;
-  bool emit, catch_up;  ///< besides the live end-to-end run
+  bool emit, catch_up;  ///< besides the live end-to-end runs
+  bool each, deferred;  ///< live runs: prompts after each command, deferred prompts
   bool progress;
 };
 
@@ -177,21 +185,30 @@ std::vector<figure> run(const std::string& kind, const std::filesystem::path& di
               "catch-up counter");
     }
   }
-  {  // end to end, live
+  for (const bool deferred : {false, true}) {  // end to end, live
+    if (deferred ? !p.deferred : !p.each) continue;
     recorders logs(kind, dir);
     es::single_threaded_runner runner(pipeline(p.batch, p.stages), logs.factory());
     runner.start();
     auto& emitter = runner.get<bench::Emitter>("Emitter");
     auto& counter = runner.get<bench::Counter>("Counter");
-    progress shown(p.progress, fmt::format("{}/end-to-end/{}-stages", kind, p.stages), n);
+    const std::string scenario = deferred ? "end to end, deferred" : "end to end";
+    progress shown(p.progress, fmt::format("{}/{}/{}-stages", kind, scenario, p.stages), n);
     const stopwatch start;
-    for (std::uint64_t i = 1; i <= n; ++i) {
-      emitter.emit(i);
-      shown.at(i);
+    {
+      // Deferred: one Emitter transaction per command still; the followers
+      // run every batch_size commands, one transaction each for what is new.
+      std::optional<es::single_threaded_runner::deferred_prompts> burst;
+      if (deferred) burst.emplace(runner.defer_prompts(p.batch));
+      for (std::uint64_t i = 1; i <= n; ++i) {
+        emitter.emit(i);
+        shown.at(i);
+      }
+      if (burst) burst->end();
     }
-    require(counter.position(counted(p.stages)) == n, "end-to-end counter position");
-    out.push_back(measured("end to end", start));
-    require(counter.count == n, "end-to-end counter count");
+    require(counter.position(counted(p.stages)) == n, scenario + " counter position");
+    out.push_back(measured(scenario, start));
+    require(counter.count == n, scenario + " counter count");
   }
   return out;
 }
@@ -207,6 +224,11 @@ int main(int argc, char** argv) {
   app.add_option("-n,--commands", n, "source commands (N)")->check(CLI::PositiveNumber);
   app.add_option("-b,--batch", batch, "batch_size of the process applications")
       ->check(CLI::PositiveNumber);
+  std::vector<std::string> prompting = {"each", "deferred"};
+  app.add_option("--prompts", prompting,
+                 "live runs of the single runner: each (followers prompted after every "
+                 "command), deferred (defer_prompts(batch_size))")
+      ->check(CLI::IsMember({"each", "deferred"}));
   bool live_only = false;
   app.add_flag("--end-to-end-only", live_only, "only the live end-to-end run (for profiling)");
   std::vector<std::uint64_t> stages = {3};
@@ -247,7 +269,17 @@ int main(int argc, char** argv) {
     for (const auto& runner : runners) {
       for (const auto length : stages) {
         const bool first = length == stages.front() && runner == "single";
-        const plan p{n, batch, length, first && !live_only, first && !live_only, show_progress};
+        const auto wants = [&](const char* how) {
+          return std::find(prompting.begin(), prompting.end(), how) != prompting.end();
+        };
+        const plan p{n,
+                     batch,
+                     length,
+                     first && !live_only,
+                     first && !live_only,
+                     wants("each"),
+                     wants("deferred"),
+                     show_progress};
         std::vector<figure> figures;
         try {
           if (runner == "single") {

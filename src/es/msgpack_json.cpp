@@ -1,0 +1,86 @@
+#include "weft/es/msgpack_json.hpp"
+
+#include <cstring>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "weft/core/error.hpp"
+#include "weft/es/msgpack_uuid.hpp"
+
+namespace weft::es {
+namespace {
+
+std::string hex(const char* data, std::size_t size) {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string text(size * 2, '0');
+  for (std::size_t i = 0; i < size; ++i) {
+    const auto byte = static_cast<unsigned char>(data[i]);
+    text[2 * i] = digits[byte >> 4];
+    text[2 * i + 1] = digits[byte & 0x0f];
+  }
+  return text;
+}
+
+}  // namespace
+
+nlohmann::ordered_json msgpack_to_json(const msgpack::object& value) {
+  switch (value.type) {
+    case msgpack::type::NIL:
+      return nullptr;
+    case msgpack::type::BOOLEAN:
+      return value.via.boolean;
+    case msgpack::type::POSITIVE_INTEGER:
+      return value.via.u64;
+    case msgpack::type::NEGATIVE_INTEGER:
+      return value.via.i64;
+    case msgpack::type::FLOAT32:
+    case msgpack::type::FLOAT64:
+      return value.via.f64;
+    case msgpack::type::STR:
+      return std::string(value.via.str.ptr, value.via.str.size);
+    case msgpack::type::BIN:
+      return {{"bin", hex(value.via.bin.ptr, value.via.bin.size)}};
+    case msgpack::type::ARRAY: {
+      auto out = nlohmann::ordered_json::array();
+      for (std::uint32_t i = 0; i < value.via.array.size; ++i)
+        out.push_back(msgpack_to_json(value.via.array.ptr[i]));
+      return out;
+    }
+    case msgpack::type::MAP: {
+      auto out = nlohmann::ordered_json::object();
+      for (std::uint32_t i = 0; i < value.via.map.size; ++i) {
+        const auto& kv = value.via.map.ptr[i];
+        const std::string key = kv.key.type == msgpack::type::STR
+                                    ? std::string(kv.key.via.str.ptr, kv.key.via.str.size)
+                                    : msgpack_to_json(kv.key).dump();
+        out[key] = msgpack_to_json(kv.val);
+      }
+      return out;
+    }
+    case msgpack::type::EXT:
+      if (value.via.ext.type() == msgpack_uuid_ext && value.via.ext.size == 16) {
+        uuid id;
+        std::memcpy(id.bytes.data(), value.via.ext.data(), 16);
+        return id.str();
+      }
+      return {{"ext", value.via.ext.type()},
+              {"hex", hex(value.via.ext.data(), value.via.ext.size)}};
+  }
+  return nullptr;
+}
+
+nlohmann::ordered_json msgpack_to_json(std::span<const std::uint8_t> bytes) {
+  std::size_t offset = 0;
+  msgpack::object_handle handle;
+  try {
+    handle = msgpack::unpack(reinterpret_cast<const char*>(bytes.data()), bytes.size(), offset);
+  } catch (const std::exception& e) {
+    throw decode_error(std::string("not msgpack: ") + e.what());
+  }
+  if (offset != bytes.size())
+    throw decode_error(std::to_string(bytes.size() - offset) + " bytes after the value");
+  return msgpack_to_json(handle.get());
+}
+
+}  // namespace weft::es
