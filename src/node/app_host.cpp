@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <nlohmann/json.hpp>
+
 #include "weft/core/error.hpp"
 #include "weft/core/log.hpp"
 #include "weft/node/notification_codec.hpp"
@@ -17,6 +19,12 @@ void add(std::atomic<std::uint64_t>* gauge, std::uint64_t n) noexcept {
 
 void set(std::atomic<std::uint64_t>* gauge, std::uint64_t value) noexcept {
   if (gauge != nullptr) gauge->store(value, std::memory_order_relaxed);
+}
+
+// A ring refused as corrupt stays refused: waiting for room would stall the
+// edge for good, so the host fails and the supervisor restarts it.
+[[noreturn]] void throw_corrupt(const std::string& peer, const shm::spsc_producer& ring) {
+  throw error("ring to '" + peer + "' is corrupt: " + ring.error());
 }
 
 }  // namespace
@@ -40,6 +48,7 @@ app_host::app_host(es::application& app, std::vector<downstream_end> downstream,
                    host_gauges gauges)
     : app_(app),
       process_app_(dynamic_cast<es::process_application*>(&app)),
+      recent_(dynamic_cast<recent_notifications*>(&app.events())),
       replies_(replies),
       config_(config),
       gauges_(gauges) {
@@ -84,6 +93,13 @@ void app_host::start(std::int64_t now_ns) {
   request_pulls(now_ns);
 }
 
+std::uint64_t app_host::log_end() {
+  // The window ends where this host's last transaction ended (it is the only
+  // writer); otherwise ask the recorder (a query on SQLite).
+  if (recent_ != nullptr && recent_->last_kept() > recorded_max_) return recent_->last_kept();
+  return app_.events().max_notification_id();
+}
+
 void app_host::note_recorded(std::uint64_t max_id) noexcept {
   if (max_id <= recorded_max_) return;
   add(gauges_.events_recorded, max_id - recorded_max_);
@@ -99,7 +115,7 @@ void app_host::on_section(std::size_t upstream, std::uint64_t first, std::uint64
     const auto outcome = process_app_->process(leader.name, notes.subspan(*skip), last);
     leader.cursor.processed(outcome.position);
     set(leader.tracking_gauge, outcome.position);
-    if (outcome.recorded > 0) note_recorded(app_.events().max_notification_id());
+    if (outcome.recorded > 0) note_recorded(log_end());
   }
   deliver(now_ns);
   request_pulls(now_ns);
@@ -125,7 +141,7 @@ void app_host::on_commands(std::span<const command_request> commands, std::int64
     auto batch = app_.begin_batch();
     for (const auto& command : commands)
       answers.push_back(app_.handle_command(command.name, command.args_json));
-    if (batch.commit() > 0) note_recorded(app_.events().max_notification_id());
+    if (batch.commit() > 0) note_recorded(log_end());
   } catch (const std::exception& e) {
     // Nothing of the batch is recorded: every caller learns so, none is told "ok".
     es::command_reply failed;
@@ -133,12 +149,20 @@ void app_host::on_commands(std::span<const command_request> commands, std::int64
     answers.assign(commands.size(), failed);
     log::get("node." + app_.name())
         ->error("group commit of {} commands failed: {}", commands.size(), e.what());
+    if (gauges_.survived_error) gauges_.survived_error(failed.error);
   }
   add(gauges_.commands_handled, commands.size());
   if (replies_ != nullptr) {
-    for (std::size_t i = 0; i < commands.size(); ++i)
-      replies_->reply(commands[i].lane, commands[i].correlation_id, answers[i].ok,
-                      answers[i].to_json_text());
+    // Most commands return nothing: their reply needs no JSON document built.
+    static constexpr std::string_view no_result = R"({"ok":true,"result":null})";
+    for (std::size_t i = 0; i < commands.size(); ++i) {
+      const auto& answer = answers[i];
+      if (answer.ok && answer.result.is_null())
+        replies_->reply(commands[i].lane, commands[i].correlation_id, true, no_result);
+      else
+        replies_->reply(commands[i].lane, commands[i].correlation_id, answer.ok,
+                        answer.to_json_text());
+    }
   }
   deliver(now_ns);
 }
@@ -157,72 +181,114 @@ void app_host::request_pulls(std::int64_t now_ns) {
     if (!order) continue;
     const auto pushed =
         shm::protocol::push_pull_request(leader.ring, {order->from_id, order->limit});
+    if (pushed == shm::push_result::corrupt) throw_corrupt(leader.name, leader.ring);
     if (pushed == shm::push_result::ok) leader.cursor.pull_sent(*order, now_ns);
-    // full: the next tick asks again; corrupt: the ring's error is logged by deliver's peer
+    // full: the next tick asks again
   }
 }
 
 void app_host::deliver(std::int64_t /*now_ns*/) {
   std::size_t budget = config_.deliver_budget;
+  std::uint64_t everyone_has = recorded_max_ + 1;
   for (auto& follower : downstream_) {
-    if (follower.next <= recorded_max_) {
-      if (!deliver_to(follower, budget)) continue;
+    if (follower.next > recorded_max_ || deliver_to(follower, budget)) {
+      if (follower.prompt_owed && follower.next > recorded_max_) {
+        const auto pushed = shm::protocol::push_prompt(follower.ring, {recorded_max_});
+        if (pushed == shm::push_result::corrupt) throw_corrupt(follower.name, follower.ring);
+        if (pushed == shm::push_result::ok) follower.prompt_owed = false;
+      }
     }
-    if (follower.prompt_owed && follower.next > recorded_max_) {
-      if (shm::protocol::push_prompt(follower.ring, {recorded_max_}) == shm::push_result::ok)
-        follower.prompt_owed = false;
-    }
+    everyone_has = std::min(everyone_has, follower.next);
   }
+  if (recent_ != nullptr) recent_->forget_before(everyone_has);
 }
 
 // Pushes [follower.next, recorded_max_] as sections until the ring is full or
 // the budget is spent. Returns true when the follower is up to date.
 bool app_host::deliver_to(follower_state& follower, std::size_t& budget) {
-  const std::size_t max_payload = follower.ring.max_payload();
-  std::vector<std::span<const std::byte>> items;
-  std::vector<std::size_t> ends;
   while (follower.next <= recorded_max_ && budget > 0) {
-    es::notification_query query;
-    query.start = follower.next;
-    query.stop = recorded_max_;
-    // Read about as many as a quarter ring holds (notifications take 60 bytes
-    // or more), not more: what does not fit would be read again next time.
-    const std::size_t fit = std::max<std::size_t>(1, max_payload / 4 / 60);
-    query.limit = std::min({std::size_t{config_.section_items}, budget, fit});
-    const auto notes = app_.events().select_notifications(query);
-    if (notes.empty()) return true;  // nothing readable yet
-
-    // Encode as many as fit in a quarter of the ring, so several sections
-    // can be in flight while the follower works.
-    scratch_.clear();
-    ends.clear();
-    std::size_t section_bytes = shm::protocol::section_fixed_size;
-    for (const auto& note : notes) {
-      const std::size_t more = shm::protocol::item_prefix_size + encoded_size(note);
-      if (!ends.empty() && section_bytes + more > max_payload / 4) break;
-      if (section_bytes + more > max_payload)
-        throw invalid_input("notification " + std::to_string(note.id) + " of '" + app_.name() +
-                            "' (" + std::to_string(more) + " bytes) does not fit the ring to '" +
-                            follower.name + "' (" + std::to_string(max_payload) + " bytes)");
-      encode_notification(note, scratch_);
-      ends.push_back(scratch_.size());
-      section_bytes += more;
-    }
-    items.clear();
-    std::size_t begin = 0;
-    for (const std::size_t end : ends) {
-      items.emplace_back(reinterpret_cast<const std::byte*>(scratch_.data()) + begin, end - begin);
-      begin = end;
-    }
-    const std::uint64_t first = notes.front().id;
-    const std::uint64_t last = notes[ends.size() - 1].id;
-    if (shm::protocol::push_section(follower.ring, first, last, items) != shm::push_result::ok)
-      return false;  // full: tick() resumes from follower.next
-    add(gauges_.sections_sent, 1);
-    follower.next = last + 1;
-    budget -= std::min(budget, ends.size());
+    const bool fresh = recent_ != nullptr && recent_->holds(follower.next);
+    const auto pushed = fresh ? push_recent(follower, budget) : push_read(follower, budget);
+    if (pushed == push_outcome::full) return false;    // tick() resumes from follower.next
+    if (pushed == push_outcome::nothing) return true;  // nothing readable yet
   }
   return follower.next > recorded_max_;
+}
+
+// How much of a section goes into one record: a quarter of the ring, so
+// several sections can be in flight while the follower works.
+std::size_t app_host::section_limit(const follower_state& follower, std::size_t item_bytes,
+                                    std::uint64_t id) const {
+  const std::size_t max_payload = follower.ring.max_payload();
+  if (shm::protocol::section_fixed_size + shm::protocol::item_prefix_size + item_bytes >
+      max_payload)
+    throw invalid_input("notification " + std::to_string(id) + " of '" + app_.name() + "' (" +
+                        std::to_string(item_bytes) + " bytes) does not fit the ring to '" +
+                        follower.name + "' (" + std::to_string(max_payload) + " bytes)");
+  return max_payload / 4;
+}
+
+app_host::push_outcome app_host::push_section(follower_state& follower, std::uint64_t first,
+                                              std::uint64_t last, std::size_t& budget) {
+  const auto pushed = shm::protocol::push_section(follower.ring, first, last, items_);
+  if (pushed == shm::push_result::corrupt) throw_corrupt(follower.name, follower.ring);
+  if (pushed != shm::push_result::ok) return push_outcome::full;
+  add(gauges_.sections_sent, 1);
+  follower.next = last + 1;
+  budget -= std::min(budget, items_.size());
+  return push_outcome::pushed;
+}
+
+// The fast path: the notifications this host just recorded, encoded already.
+app_host::push_outcome app_host::push_recent(follower_state& follower, std::size_t& budget) {
+  const std::uint64_t end = std::min(recorded_max_, recent_->last_kept());
+  const std::size_t most = std::min(std::size_t{config_.section_items}, budget);
+  items_.clear();
+  std::size_t section_bytes = shm::protocol::section_fixed_size;
+  std::uint64_t id = follower.next;
+  for (; id <= end && items_.size() < most; ++id) {
+    const auto bytes = recent_->encoded(id);
+    const std::size_t more = shm::protocol::item_prefix_size + bytes.size();
+    const std::size_t limit = section_limit(follower, bytes.size(), id);
+    if (!items_.empty() && section_bytes + more > limit) break;
+    items_.push_back(bytes);
+    section_bytes += more;
+  }
+  return push_section(follower, follower.next, id - 1, budget);
+}
+
+// The slow path: a follower behind the window (it restarted, or pulled from
+// further back) gets what the recorder has.
+app_host::push_outcome app_host::push_read(follower_state& follower, std::size_t& budget) {
+  es::notification_query query;
+  query.start = follower.next;
+  query.stop = recorded_max_;
+  // Read about as many as a quarter ring holds (notifications take 60 bytes
+  // or more), not more: what does not fit would be read again next time.
+  const std::size_t fit = std::max<std::size_t>(1, follower.ring.max_payload() / 4 / 60);
+  query.limit = std::min({std::size_t{config_.section_items}, budget, fit});
+  const auto notes = app_.events().select_notifications(query);
+  if (notes.empty()) return push_outcome::nothing;
+
+  scratch_.clear();
+  ends_.clear();
+  std::size_t section_bytes = shm::protocol::section_fixed_size;
+  for (const auto& note : notes) {
+    const std::size_t size = encoded_size(note);
+    const std::size_t more = shm::protocol::item_prefix_size + size;
+    const std::size_t limit = section_limit(follower, size, note.id);
+    if (!ends_.empty() && section_bytes + more > limit) break;
+    encode_notification(note, scratch_);
+    ends_.push_back(scratch_.size());
+    section_bytes += more;
+  }
+  items_.clear();
+  std::size_t begin = 0;
+  for (const std::size_t end : ends_) {
+    items_.emplace_back(reinterpret_cast<const std::byte*>(scratch_.data()) + begin, end - begin);
+    begin = end;
+  }
+  return push_section(follower, notes.front().id, notes[ends_.size() - 1].id, budget);
 }
 
 }  // namespace weft::node

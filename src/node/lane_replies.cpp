@@ -4,36 +4,35 @@
 
 namespace weft::node {
 
-lane_replies::lane_replies(shm::segment& segment, std::uint32_t process)
-    : segment_(segment), process_(process) {
+lane_replies::lane_replies(shm::segment& segment, std::uint32_t process) {
   for (std::uint32_t l = 0; l < segment.lanes_per_process(); ++l) {
     auto& entry = segment.lane(process, l);
     // Pairs with the acq_rel bump in ingress_client::claim(): a new client.
     const std::uint32_t epoch = entry.epoch.load(std::memory_order_acquire);
-    lanes_.push_back({shm::spsc_producer(segment.ring(entry.reply), &entry.client_bell,
+    lanes_.push_back({&entry,
+                      shm::spsc_producer(segment.ring(entry.reply), &entry.client_bell,
                                          segment.name() + ":lane" + std::to_string(l) + ":reply"),
                       epoch,
                       {}});
   }
 }
 
-bool lane_replies::push(lane_state& lane, const queued& reply) {
-  const auto status =
-      reply.ok ? shm::protocol::reply_status::ok : shm::protocol::reply_status::error;
-  return shm::protocol::push_reply(lane.ring, reply.correlation_id, status,
-                                   std::as_bytes(std::span(reply.payload))) == shm::push_result::ok;
+bool lane_replies::push(lane_state& lane, std::uint64_t correlation_id, bool ok,
+                        std::string_view payload) {
+  const auto status = ok ? shm::protocol::reply_status::ok : shm::protocol::reply_status::error;
+  return shm::protocol::push_reply(lane.ring, correlation_id, status,
+                                   std::as_bytes(std::span(payload))) == shm::push_result::ok;
 }
 
 void lane_replies::reply(std::uint32_t lane, std::uint64_t correlation_id, bool ok,
                          std::string_view payload) {
   auto& state = lanes_.at(lane);
-  queued reply{correlation_id, ok, std::string(payload)};
   if (state.waiting.empty()) {
     // The queue belongs to the lane's current client from here on.
-    state.epoch = segment_.lane(process_, lane).epoch.load(std::memory_order_acquire);
-    if (push(state, reply)) return;
+    state.epoch = state.entry->epoch.load(std::memory_order_acquire);
+    if (push(state, correlation_id, ok, payload)) return;  // no copy on the common path
   }
-  state.waiting.push_back(std::move(reply));
+  state.waiting.push_back({correlation_id, ok, std::string(payload)});
 }
 
 bool lane_replies::flush() {
@@ -42,13 +41,17 @@ bool lane_replies::flush() {
     auto& state = lanes_[l];
     if (state.waiting.empty()) continue;
     // A new client on the lane: what was queued was for its dead predecessor.
-    const std::uint32_t epoch = segment_.lane(process_, l).epoch.load(std::memory_order_acquire);
+    const std::uint32_t epoch = state.entry->epoch.load(std::memory_order_acquire);
     if (epoch != state.epoch) {
       state.waiting.clear();
       state.epoch = epoch;
       continue;
     }
-    while (!state.waiting.empty() && push(state, state.waiting.front())) state.waiting.pop_front();
+    while (!state.waiting.empty()) {
+      const auto& front = state.waiting.front();
+      if (!push(state, front.correlation_id, front.ok, front.payload)) break;
+      state.waiting.pop_front();
+    }
     left |= !state.waiting.empty();
   }
   return left;

@@ -65,20 +65,24 @@ failure truncated(const reader& in, std::size_t blob_size) {
 
 }  // namespace
 
-std::size_t encoded_size(const es::notification& note) noexcept {
-  return fixed_size + note.event.topic.size() + note.event.state.size();
+std::size_t encoded_size(const es::stored_event& event) noexcept {
+  return fixed_size + event.topic.size() + event.state.size();
 }
 
-void encode_notification(const es::notification& note, std::span<std::uint8_t> out) {
-  const auto& event = note.event;
+std::size_t encoded_size(const es::notification& note) noexcept {
+  return encoded_size(note.event);
+}
+
+void encode_notification(std::uint64_t id, const es::stored_event& event,
+                         std::span<std::uint8_t> out) {
   if (event.topic.size() > std::numeric_limits<std::uint16_t>::max())
     throw invalid_input("topic '" + event.topic.substr(0, 64) + "...' is longer than 65535 bytes");
   if (event.state.size() > std::numeric_limits<std::uint32_t>::max())
     throw invalid_input("state of topic '" + event.topic + "' is larger than 4 GiB");
-  if (out.size() < encoded_size(note))
-    throw invalid_input("buffer too small for notification " + std::to_string(note.id));
+  if (out.size() < encoded_size(event))
+    throw invalid_input("buffer too small for notification " + std::to_string(id));
   std::uint8_t* at = out.data();
-  at = put(at, note.id);
+  at = put(at, id);
   std::memcpy(at, event.originator_id.bytes.data(), 16);
   at += 16;
   at = put(at, event.originator_version);
@@ -87,6 +91,10 @@ void encode_notification(const es::notification& note, std::span<std::uint8_t> o
   at += event.topic.size();
   at = put(at, static_cast<std::uint32_t>(event.state.size()));
   if (!event.state.empty()) std::memcpy(at, event.state.data(), event.state.size());
+}
+
+void encode_notification(const es::notification& note, std::span<std::uint8_t> out) {
+  encode_notification(note.id, note.event, out);
 }
 
 void encode_notification(const es::notification& note, std::string& out) {

@@ -1,6 +1,8 @@
 #include "weft/node/worker.hpp"
 
+#include <iterator>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "weft/actor/behavior.hpp"
@@ -27,7 +29,9 @@ struct inbound_ring {
   std::string peer;
 };
 
-constexpr std::size_t records_per_poll = 16;
+// Records read from one ring per poll: enough to merge a burst of sections
+// into one message, few enough that one busy ring does not starve the others.
+constexpr std::size_t records_per_poll = 64;
 
 }  // namespace
 
@@ -60,7 +64,8 @@ struct worker::impl {
     host = std::make_unique<app_host>(
         app, std::move(downstream), std::move(upstream), &replies, config.host,
         host_gauges{&entry.notification_position, &entry.events_recorded, &entry.commands_handled,
-                    &entry.sections_sent, &entry.sections_received});
+                    &entry.sections_sent, &entry.sections_received,
+                    [this](const std::string& why) { note_error(why); }});
   }
 
   std::atomic<std::uint64_t>* tracking_gauge(std::uint32_t channel) {
@@ -88,8 +93,12 @@ struct worker::impl {
             } catch (const std::exception& e) {
               fail(e.what());
             }
-            // Pairs with the acquire loads in the poller: what this turn did happens before.
-            if (from_poller) in_flight.fetch_sub(1, std::memory_order_acq_rel);
+            // Pairs with the loads in the poller: what this turn did happens
+            // before. seq_cst, with ring()'s load of the sleepers and the
+            // poller's re-check in shm::wait: the poller sees the room or is woken.
+            if (from_poller &&
+                in_flight.fetch_sub(1, std::memory_order_seq_cst) == config.mailbox_limit)
+              shm::ring(mailbox_room);  // the poller may sleep until the mailbox has room
             if (failed.load(std::memory_order_acquire)) return actor::stopped<host_message>();
             if (more && !ctx.timers().is_active("retry"))
               ctx.timers().start_single("retry", tick_message{}, config.retry);
@@ -114,6 +123,7 @@ struct worker::impl {
     failed.store(true, std::memory_order_release);
     stop.store(true, std::memory_order_release);
     shm::wake(entry.bell);  // the poller may be asleep
+    shm::wake(mailbox_room);
   }
 
   void post(host_message message) {
@@ -128,13 +138,33 @@ struct worker::impl {
   std::size_t poll_once() {
     std::size_t read = 0;
     for (auto& in : from_leaders) {
+      // Contiguous sections read together become one message: one turn and,
+      // up to the application's batch_size, one transaction.
+      std::optional<section_message> merged;
+      auto flush = [&] {
+        if (merged) post(std::move(*merged));
+        merged.reset();
+      };
       read += in.ring.drain(
           [&](const shm::record_view& record) {
             auto message = decode_from_leader(in.index, record);
             if (!message) return fail("from leader '" + in.peer + "': " + message.error().message);
+            auto* section = std::get_if<section_message>(&*message);
+            if (section != nullptr && merged && merged->last_id + 1 == section->first_id) {
+              std::move(section->notes.begin(), section->notes.end(),
+                        std::back_inserter(merged->notes));
+              merged->last_id = section->last_id;
+              return;
+            }
+            flush();
+            if (section != nullptr) {
+              merged = std::move(*section);
+              return;
+            }
             post(std::move(*message));
           },
           records_per_poll);
+      flush();
       check(in);
     }
     for (auto& in : from_followers) {
@@ -194,6 +224,7 @@ struct worker::impl {
     actor::SystemConfig actors;
     actors.name = app.name();
     actors.workers = 1;
+    actors.spin_rounds = config.actor_spin_rounds;
     actor::ActorSystem system(actors);
     actor_ref = system.spawn(behavior(), "app");
     // The first tick starts the host: prompts followers, pulls from leaders.
@@ -202,7 +233,7 @@ struct worker::impl {
     log->info("hosting '{}' as process {} of {}", app.name(), process, segment.name());
 
     std::int64_t next_beat = 0;
-    const shm::wait_policy waiting{50us, config.heartbeat};
+    const shm::wait_policy waiting{config.poller_spin, config.heartbeat};
     while (!stop.load(std::memory_order_acquire)) {
       const std::int64_t now = clock::mono_nanos();
       if (now >= next_beat) {
@@ -212,7 +243,17 @@ struct worker::impl {
       const std::size_t depth = in_flight.load(std::memory_order_acquire);
       entry.mailbox_depth.store(depth, std::memory_order_relaxed);
       if (depth >= config.mailbox_limit) {
-        std::this_thread::sleep_for(20us);  // back-pressure: the rings fill meanwhile
+        // Back-pressure: the rings fill meanwhile, so the next poll reads
+        // bigger batches. Not on entry.bell: producers would see a sleeper
+        // and make a wake call per record. No spinning either: the actor
+        // needs the core, and it rings when the mailbox has room.
+        shm::wait(
+            mailbox_room,
+            [&] {
+              return stop.load(std::memory_order_acquire) ||
+                     in_flight.load(std::memory_order_seq_cst) < config.mailbox_limit;
+            },
+            shm::wait_policy{0us, config.heartbeat});
         continue;
       }
       if (poll_once() == 0) {
@@ -250,6 +291,7 @@ struct worker::impl {
   std::shared_ptr<spdlog::logger> log;
   actor::ActorRef<host_message> actor_ref;
   std::atomic<std::size_t> in_flight{0};
+  shm::doorbell mailbox_room{};  // process-local: the actor wakes a poller waiting for room
   std::atomic<bool> stop{false};
   std::atomic<bool> failed{false};
   std::mutex failure_mutex;
@@ -269,6 +311,7 @@ void worker::run() {
 void worker::request_stop() noexcept {
   impl_->stop.store(true, std::memory_order_release);
   shm::wake(impl_->entry.bell);
+  shm::wake(impl_->mailbox_room);
 }
 
 }  // namespace weft::node

@@ -4,6 +4,7 @@
 
 #include "weft/core/error.hpp"
 #include "weft/es/options.hpp"
+#include "weft/node/recent_notifications.hpp"
 #include "weft/store/memory_recorder.hpp"
 #include "weft/store/sqlite_recorder.hpp"
 
@@ -61,7 +62,9 @@ std::unique_ptr<es::application> make_application(const system_spec& spec, const
   es::app_context context;
   context.name = app->name;
   context.options = es::options::from_json(app->options);
-  context.events = open_recorder(spec, *app, data_dir);
+  // Hosted applications push sections from what they just recorded (no read-back).
+  context.events =
+      std::make_shared<node::recent_notifications>(open_recorder(spec, *app, data_dir));
   if (context.options.get_uint("snapshot_every", 0) > 0)
     context.snapshots = open_recorder(spec, *app, data_dir, ".snapshots");
   return type.create(std::move(context));

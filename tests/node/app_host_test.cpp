@@ -8,6 +8,7 @@
 #include "shop/applications.hpp"
 #include "shop/shop.hpp"
 #include "weft/es/application_registry.hpp"
+#include "weft/node/recent_notifications.hpp"
 #include "weft/store/memory_recorder.hpp"
 
 namespace weft::node {
@@ -16,19 +17,57 @@ namespace {
 using testing::collected_replies;
 using testing::mesh;
 
+// Counts the reads of notifications that reach the real recorder.
+class counting_recorder final : public es::recorder {
+ public:
+  explicit counting_recorder(std::shared_ptr<es::recorder> inner) : inner_(std::move(inner)) {}
+  std::vector<std::uint64_t> insert_events(std::span<const es::stored_event> events,
+                                           std::span<const es::tracking> tracked) override {
+    return inner_->insert_events(events, tracked);
+  }
+  std::vector<es::stored_event> select_events(const uuid& id,
+                                              const es::event_query& query) override {
+    return inner_->select_events(id, query);
+  }
+  std::vector<es::notification> select_notifications(const es::notification_query& query) override {
+    ++notification_reads;
+    return inner_->select_notifications(query);
+  }
+  std::uint64_t max_notification_id() override { return inner_->max_notification_id(); }
+  std::uint64_t max_tracking_id(std::string_view upstream) override {
+    return inner_->max_tracking_id(upstream);
+  }
+  bool has_tracking_id(std::string_view upstream, std::uint64_t id) override {
+    return inner_->has_tracking_id(upstream, id);
+  }
+  std::size_t notification_reads = 0;
+
+ private:
+  std::shared_ptr<es::recorder> inner_;
+};
+
 struct shop_system {
-  explicit shop_system(std::size_t ring_bytes) : wires(ring_bytes) {
+  /// `window_bytes` > 0: each application records through a
+  /// recent_notifications window of that size, as hosted applications do.
+  explicit shop_system(std::size_t ring_bytes, std::size_t window = 0)
+      : wires(ring_bytes), window_bytes(window) {
     for (auto name : {"Reservations", "Payments"}) {
       wires.connect("Orders", name);
       wires.connect(name, "Orders");
     }
-    for (auto name : {"Orders", "Reservations", "Payments"})
+    for (auto name : {"Orders", "Reservations", "Payments"}) {
       recorders[name] = std::shared_ptr<es::recorder>(store::make_memory_recorder());
+      counted[name] = std::make_shared<counting_recorder>(recorders[name]);
+    }
     for (auto name : {"Orders", "Reservations", "Payments"}) start(name);
   }
 
   void start(const std::string& name) {
-    es::app_context context{name, recorders[name], nullptr, {}};
+    // A restarted application gets a fresh window, as a restarted process would.
+    std::shared_ptr<es::recorder> events = counted[name];
+    if (window_bytes > 0)
+      events = windows[name] = std::make_shared<recent_notifications>(counted[name], window_bytes);
+    es::app_context context{name, events, nullptr, {}};
     if (name == "Orders") apps[name] = std::make_unique<shop::Orders>(context);
     if (name == "Reservations") apps[name] = std::make_unique<shop::Reservations>(context);
     if (name == "Payments") apps[name] = std::make_unique<shop::Payments>(context);
@@ -63,9 +102,18 @@ struct shop_system {
     return recorders[name]->select_notifications(query).size();
   }
 
+  std::size_t notification_reads() {
+    std::size_t total = 0;
+    for (auto& [_, c] : counted) total += c->notification_reads;
+    return total;
+  }
+
   mesh wires;
   collected_replies replies;
   std::map<std::string, std::shared_ptr<es::recorder>> recorders;
+  std::map<std::string, std::shared_ptr<counting_recorder>> counted;
+  std::size_t window_bytes;
+  std::map<std::string, std::shared_ptr<recent_notifications>> windows;
   std::map<std::string, std::unique_ptr<es::application>> apps;
   std::map<std::string, std::unique_ptr<app_host>> hosts;
 };
@@ -132,6 +180,39 @@ TEST(AppHost, BadCommandGetsErrorReplyAndOthersInTheBatchAreRecorded) {
   EXPECT_FALSE(shop.replies.answers.at(4).first);
   EXPECT_EQ(shop.events_of("Orders", "shop.OrderCreated"), 1u);
   EXPECT_EQ(shop.events_of("Payments", "shop.PaymentMade"), 1u);
+}
+
+TEST(AppHost, LeadersPushWhatTheyJustRecordedWithoutReadingItBack) {
+  shop_system shop(1 << 16, recent_notifications::default_max_bytes);
+  for (int round = 0; round < 4; ++round) {
+    shop.order(1 + round * 50, 50);
+    shop.wires.pump(shop.live());
+  }
+  EXPECT_EQ(shop.events_of("Payments", "shop.PaymentMade"), 200u);
+  EXPECT_EQ(shop.events_of("Orders", "shop.OrderPaid"), 200u);
+  EXPECT_EQ(shop.notification_reads(), 0u) << "every section came from a window";
+}
+
+TEST(AppHost, FollowersBehindTheWindowAreServedFromTheRecorder) {
+  // A window of a few hundred bytes and rings that fill up: most sections
+  // are read back, some come from the window, none is lost or duplicated.
+  shop_system shop(1 << 10, 512);
+  for (int round = 0; round < 10; ++round) shop.order(1 + round * 50, 50);
+  shop.wires.pump(shop.live());
+  EXPECT_EQ(shop.events_of("Reservations", "shop.ReservationMade"), 500u);
+  EXPECT_EQ(shop.events_of("Orders", "shop.OrderPaid"), 500u);
+  EXPECT_GT(shop.notification_reads(), 0u);
+}
+
+TEST(AppHost, RestartedFollowerCatchesUpWithWindows) {
+  shop_system shop(1 << 12, recent_notifications::default_max_bytes);
+  shop.order(1, 200);
+  shop.stop("Payments");
+  shop.wires.pump(shop.live());
+  shop.start("Payments");  // pulls from its tracking position + 1
+  shop.wires.pump(shop.live());
+  EXPECT_EQ(shop.events_of("Payments", "shop.PaymentMade"), 200u);
+  EXPECT_EQ(shop.events_of("Orders", "shop.OrderPaid"), 200u);
 }
 
 }  // namespace

@@ -6,13 +6,15 @@
 //
 // Delivery to a follower is leader-driven and in order: each follower has a
 // cursor (the next id it should get); the host pushes sections from there as
-// far as the ring allows, reading its own recorder for anything that is not
-// fresh. A full ring leaves a backlog that tick() resumes, so nothing is
+// far as the ring allows, built from what it just recorded when its recorder
+// is a recent_notifications window, else (and for anything older) read back
+// from its recorder. A full ring leaves a backlog that tick() resumes, so nothing is
 // dropped and no gap is created. A follower's pull request moves its cursor
 // (to the follower's tracking position + 1), which is how a restarted
 // follower, or a follower of a restarted leader, catches up.
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -20,6 +22,7 @@
 
 #include "weft/es/application.hpp"
 #include "weft/es/process_application.hpp"
+#include "weft/node/recent_notifications.hpp"
 #include "weft/node/upstream_cursor.hpp"
 #include "weft/shm/protocol.hpp"
 #include "weft/shm/spsc_ring.hpp"
@@ -56,6 +59,9 @@ struct host_gauges {
   std::atomic<std::uint64_t>* commands_handled = nullptr;
   std::atomic<std::uint64_t>* sections_sent = nullptr;
   std::atomic<std::uint64_t>* sections_received = nullptr;
+  /// Told each error the host survives (a command batch that could not be
+  /// recorded), so the process table's last error shows it; may be empty.
+  std::function<void(const std::string&)> survived_error;
 };
 
 struct downstream_end {
@@ -105,20 +111,32 @@ class app_host {
   struct follower_state;
   struct leader_state;
 
+  enum class push_outcome { pushed, full, nothing };
+
   void deliver(std::int64_t now_ns);
   bool deliver_to(follower_state& follower, std::size_t& budget);
+  push_outcome push_recent(follower_state& follower, std::size_t& budget);
+  push_outcome push_read(follower_state& follower, std::size_t& budget);
+  push_outcome push_section(follower_state& follower, std::uint64_t first, std::uint64_t last,
+                            std::size_t& budget);
+  std::size_t section_limit(const follower_state& follower, std::size_t item_bytes,
+                            std::uint64_t id) const;
   void request_pulls(std::int64_t now_ns);
+  std::uint64_t log_end();
   void note_recorded(std::uint64_t max_id) noexcept;
 
   es::application& app_;
   es::process_application* process_app_;  // null when the application follows nothing
+  recent_notifications* recent_;          // null unless the recorder keeps what it recorded
   reply_sink* replies_;
   host_config config_;
   host_gauges gauges_;
   std::vector<follower_state> downstream_;
   std::vector<leader_state> upstream_;
-  std::uint64_t recorded_max_ = 0;  // end of this application's log
-  std::string scratch_;             // encoded notifications of the section being built
+  std::uint64_t recorded_max_ = 0;                 // end of this application's log
+  std::string scratch_;                            // encoded notifications read back for a section
+  std::vector<std::size_t> ends_;                  // where each of them ends in scratch_
+  std::vector<std::span<const std::byte>> items_;  // the section being pushed
 };
 
 }  // namespace weft::node

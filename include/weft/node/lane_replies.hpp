@@ -31,14 +31,15 @@ class lane_replies final : public reply_sink {
     std::string payload;
   };
   struct lane_state {
+    // Resolved once, when the header was validated: the header may be
+    // overwritten later, and lookups through it would trust what is there.
+    shm::lane_entry* entry;
     shm::spsc_producer ring;
     std::uint32_t epoch;
     std::deque<queued> waiting;
   };
-  bool push(lane_state& lane, const queued& reply);
+  bool push(lane_state& lane, std::uint64_t correlation_id, bool ok, std::string_view payload);
 
-  shm::segment& segment_;
-  std::uint32_t process_;
   std::vector<lane_state> lanes_;
 };
 

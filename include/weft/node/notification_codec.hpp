@@ -29,6 +29,11 @@ void encode_notification(const es::notification& note, std::string& out);
 /// Writes the encoding of `note` into `out`, which must hold encoded_size(note) bytes.
 void encode_notification(const es::notification& note, std::span<std::uint8_t> out);
 
+/// The same for notification `id` of `event`, without building a notification.
+std::size_t encoded_size(const es::stored_event& event) noexcept;
+void encode_notification(std::uint64_t id, const es::stored_event& event,
+                         std::span<std::uint8_t> out);
+
 /// Decodes one blob; the failure message names the field that did not fit.
 result<es::notification> decode_notification(std::span<const std::uint8_t> blob);
 

@@ -7,10 +7,12 @@
 //
 // The poller is the only reader of every ring this process consumes (edges
 // from leaders, pull requests from followers, client lanes). It copies each
-// record out, releases the ring, and tells the hosting actor. It stops
-// reading while `mailbox_limit` messages are in flight, so a slow recorder
-// fills the rings and the producers feel back-pressure instead of this
-// process's memory growing. The actor is the only writer of every ring this
+// record out, releases the ring, and tells the hosting actor: up to
+// `group_commit` commands as one message, contiguous sections of a leader
+// merged into one. It stops reading while `mailbox_limit` messages are in
+// flight, so a slow recorder fills the rings, the producers feel
+// back-pressure instead of this process's memory growing, and batches grow
+// with the load. The actor is the only writer of every ring this
 // process produces into.
 #include <atomic>
 #include <chrono>
@@ -26,8 +28,17 @@ namespace weft::node {
 struct worker_config {
   host_config host;
   std::uint32_t group_commit = 64;  ///< commands recorded in one transaction at most
-  std::size_t mailbox_limit = 32;   ///< messages in flight before the poller waits
+  /// Messages in flight before the poller waits. Small on purpose: while the
+  /// actor works, records pile up in the rings and the next poll turns them
+  /// into one big message (one group commit, one follower transaction)
+  /// instead of many small ones.
+  std::size_t mailbox_limit = 2;
   std::chrono::milliseconds heartbeat{100};
+  /// How long the poller, and for how many idle polls the actor's thread,
+  /// look for work before they sleep. Spinning shortens hand-offs on idle
+  /// cores; on busy ones it takes the core from a thread that has work.
+  std::chrono::microseconds poller_spin{10};
+  std::size_t actor_spin_rounds = 200;
   std::chrono::milliseconds retry{1};  ///< how soon a backlog or due pull is retried
 };
 

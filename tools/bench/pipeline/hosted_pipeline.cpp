@@ -19,6 +19,7 @@
 #include "bench_recorders.hpp"
 #include "weft/core/error.hpp"
 #include "weft/node/client.hpp"
+#include "weft/node/recent_notifications.hpp"
 #include "weft/node/system_layout.hpp"
 #include "weft/node/worker.hpp"
 
@@ -31,7 +32,10 @@ using namespace std::chrono_literals;
 std::unique_ptr<es::application> make_app(const es::system_definition& system,
                                           const std::string& name, const std::string& kind,
                                           const std::filesystem::path& dir) {
-  es::app_context context{name, open_recorder(kind, dir, name), nullptr, system.options_of(name)};
+  // As weft run does: a hosted application pushes what it just recorded.
+  es::app_context context{
+      name, std::make_shared<node::recent_notifications>(open_recorder(kind, dir, name)), nullptr,
+      system.options_of(name)};
   return system.type_of(name).create(std::move(context));
 }
 

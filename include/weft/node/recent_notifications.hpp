@@ -1,0 +1,71 @@
+#pragma once
+// A recorder that remembers what it just recorded, encoded for the wire, so
+// a leader pushes sections built from the events of its last transactions
+// instead of reading them back from its own recorder (a SELECT per push on
+// SQLite, copies on memory).
+//
+// It wraps the application's real recorder and forwards every call; after a
+// successful insert_events it appends the new notifications (ids as the
+// recorder gave them) to a window of contiguous ids [first_kept, last_kept].
+// The host forgets what every follower has received. The window is bounded
+// (`max_bytes`): a follower far behind is served by select_notifications, as
+// before, so the window is an accelerator only; the recorder stays the truth.
+//
+// The window's accessors and the spans they return belong to the thread that
+// records (the hosting actor: a hosted application has one writer). Spans
+// stay valid until that thread's next insert_events or forget_before().
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <vector>
+
+#include "weft/es/recorder.hpp"
+
+namespace weft::node {
+
+class recent_notifications final : public es::recorder {
+ public:
+  static constexpr std::size_t default_max_bytes = std::size_t{16} << 20;
+
+  explicit recent_notifications(std::shared_ptr<es::recorder> inner,
+                                std::size_t max_bytes = default_max_bytes);
+
+  /// Records through the wrapped recorder, then keeps the new notifications. @threadsafe
+  std::vector<std::uint64_t> insert_events(std::span<const es::stored_event> events,
+                                           std::span<const es::tracking> tracked = {}) override;
+  std::vector<es::stored_event> select_events(const uuid& originator_id,
+                                              const es::event_query& query = {}) override;
+  std::vector<es::notification> select_notifications(const es::notification_query& query) override;
+  std::uint64_t max_notification_id() override;
+  std::uint64_t max_tracking_id(std::string_view upstream) override;
+  bool has_tracking_id(std::string_view upstream, std::uint64_t id) override;
+
+  /// Whether notification `id` is in the window. The recording thread only.
+  [[nodiscard]] bool holds(std::uint64_t id) const noexcept;
+  /// Last id in the window (0 when empty). The recording thread only.
+  [[nodiscard]] std::uint64_t last_kept() const noexcept;
+  /// Notification `id` as encode_notification() writes it; holds(id) must be true.
+  /// The recording thread only.
+  [[nodiscard]] std::span<const std::byte> encoded(std::uint64_t id) const noexcept;
+  /// Every follower has the notifications below `id`: they may go (they do
+  /// once they take a quarter of the bound). The recording thread only.
+  void forget_before(std::uint64_t id) noexcept;
+
+ private:
+  void keep(std::span<const es::stored_event> events, std::span<const std::uint64_t> ids);
+  std::size_t offset_of(std::size_t entry) const noexcept;
+  void erase_front(std::size_t entries) noexcept;
+  void clear() noexcept;
+
+  std::shared_ptr<es::recorder> inner_;
+  std::size_t max_bytes_;
+  std::mutex mutex_;                 // insert_events may come from any thread
+  std::vector<std::byte> bytes_;     // encoded notifications, back to back
+  std::vector<std::size_t> starts_;  // starts_[k]: offset in bytes_ of id base_id_ + k
+  std::size_t released_ = 0;         // leading entries every follower has
+  std::uint64_t base_id_ = 0;        // id of starts_[0]
+};
+
+}  // namespace weft::node

@@ -1,0 +1,123 @@
+#include "weft/node/recent_notifications.hpp"
+
+#include <algorithm>
+
+#include "weft/core/error.hpp"
+#include "weft/node/notification_codec.hpp"
+
+namespace weft::node {
+
+recent_notifications::recent_notifications(std::shared_ptr<es::recorder> inner,
+                                           std::size_t max_bytes)
+    : inner_(std::move(inner)), max_bytes_(max_bytes) {
+  if (!inner_) throw error("recent_notifications: no recorder to wrap");
+}
+
+std::vector<std::uint64_t> recent_notifications::insert_events(
+    std::span<const es::stored_event> events, std::span<const es::tracking> tracked) {
+  auto ids = inner_->insert_events(events, tracked);
+  if (!ids.empty() && ids.size() == events.size()) {
+    std::lock_guard lock(mutex_);
+    try {
+      keep(events, ids);
+    } catch (const std::exception&) {
+      clear();  // recorded all the same: the window is only a copy, so it starts afresh
+    }
+  }
+  return ids;
+}
+
+std::vector<es::stored_event> recent_notifications::select_events(const uuid& originator_id,
+                                                                  const es::event_query& query) {
+  return inner_->select_events(originator_id, query);
+}
+
+std::vector<es::notification> recent_notifications::select_notifications(
+    const es::notification_query& query) {
+  return inner_->select_notifications(query);
+}
+
+std::uint64_t recent_notifications::max_notification_id() {
+  return inner_->max_notification_id();
+}
+
+std::uint64_t recent_notifications::max_tracking_id(std::string_view upstream) {
+  return inner_->max_tracking_id(upstream);
+}
+
+bool recent_notifications::has_tracking_id(std::string_view upstream, std::uint64_t id) {
+  return inner_->has_tracking_id(upstream, id);
+}
+
+bool recent_notifications::holds(std::uint64_t id) const noexcept {
+  return id >= base_id_ && id < base_id_ + starts_.size();
+}
+
+std::uint64_t recent_notifications::last_kept() const noexcept {
+  return starts_.empty() ? 0 : base_id_ + starts_.size() - 1;
+}
+
+std::span<const std::byte> recent_notifications::encoded(std::uint64_t id) const noexcept {
+  const std::size_t k = id - base_id_;
+  const std::size_t end = k + 1 < starts_.size() ? starts_[k + 1] : bytes_.size();
+  return {bytes_.data() + starts_[k], end - starts_[k]};
+}
+
+std::size_t recent_notifications::offset_of(std::size_t entry) const noexcept {
+  return entry < starts_.size() ? starts_[entry] : bytes_.size();
+}
+
+// Released entries stay until they take a quarter of the bound: a follower
+// that pulls again what was pushed a moment ago (its sections were still in
+// the ring) is served from here too. Then they go in one erase, which moves
+// only what is not released yet (little, while followers keep up).
+void recent_notifications::forget_before(std::uint64_t id) noexcept {
+  if (id <= base_id_) return;
+  released_ = std::max(released_, std::min<std::size_t>(id - base_id_, starts_.size()));
+  if (offset_of(released_) > max_bytes_ / 4) erase_front(released_);
+}
+
+void recent_notifications::erase_front(std::size_t entries) noexcept {
+  const std::size_t cut = offset_of(entries);
+  bytes_.erase(bytes_.begin(), bytes_.begin() + static_cast<std::ptrdiff_t>(cut));
+  starts_.erase(starts_.begin(), starts_.begin() + static_cast<std::ptrdiff_t>(entries));
+  for (auto& start : starts_) start -= cut;
+  base_id_ += entries;
+  released_ -= std::min(released_, entries);
+}
+
+void recent_notifications::clear() noexcept {
+  bytes_.clear();
+  starts_.clear();
+  released_ = 0;
+}
+
+void recent_notifications::keep(std::span<const es::stored_event> events,
+                                std::span<const std::uint64_t> ids) {
+  // The window holds contiguous ids only: after a jump (another writer
+  // recorded in between) it starts again from these.
+  const bool contiguous = std::adjacent_find(ids.begin(), ids.end(), [](auto a, auto b) {
+                            return b != a + 1;
+                          }) == ids.end();
+  if (!contiguous) return clear();
+  if (starts_.empty() || ids.front() != base_id_ + starts_.size()) {
+    clear();
+    base_id_ = ids.front();
+  }
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    const std::size_t at = bytes_.size();
+    starts_.push_back(at);
+    bytes_.resize(at + encoded_size(events[i]));
+    encode_notification(
+        ids[i], events[i],
+        std::span(reinterpret_cast<std::uint8_t*>(bytes_.data()) + at, bytes_.size() - at));
+  }
+  // Bounded: a follower that fell this far behind reads the recorder instead.
+  if (bytes_.size() > max_bytes_) {
+    std::size_t k = 0;
+    while (k < starts_.size() && bytes_.size() - starts_[k] > max_bytes_ / 2) ++k;
+    erase_front(k);
+  }
+}
+
+}  // namespace weft::node

@@ -1,0 +1,103 @@
+// The window of just-recorded notifications a hosted leader pushes from.
+#include "weft/node/recent_notifications.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+
+#include "weft/core/error.hpp"
+#include "weft/node/notification_codec.hpp"
+#include "weft/store/memory_recorder.hpp"
+
+namespace weft::node {
+namespace {
+
+std::vector<es::stored_event> events(std::size_t count, std::size_t state_bytes = 8) {
+  std::vector<es::stored_event> out;
+  for (std::size_t i = 0; i < count; ++i)
+    out.push_back({uuid::random(), 1, "test.Happened", es::bytes(state_bytes, std::uint8_t(i))});
+  return out;
+}
+
+std::vector<std::byte> wire(const es::notification& note) {
+  std::string out;
+  encode_notification(note, out);
+  std::vector<std::byte> bytes(out.size());
+  std::memcpy(bytes.data(), out.data(), out.size());
+  return bytes;
+}
+
+std::vector<std::byte> copy(std::span<const std::byte> bytes) {
+  return {bytes.begin(), bytes.end()};
+}
+
+TEST(RecentNotifications, KeepsWhatItRecordedEncodedAsTheRecorderHasIt) {
+  auto inner = std::shared_ptr<es::recorder>(store::make_memory_recorder());
+  recent_notifications window(inner);
+  window.insert_events(events(3));
+  window.insert_events(events(2));
+  EXPECT_EQ(window.last_kept(), 5u);
+  es::notification_query all;
+  const auto recorded = inner->select_notifications(all);
+  ASSERT_EQ(recorded.size(), 5u);
+  for (const auto& note : recorded) {
+    ASSERT_TRUE(window.holds(note.id));
+    EXPECT_EQ(copy(window.encoded(note.id)), wire(note)) << "notification " << note.id;
+  }
+  EXPECT_FALSE(window.holds(0));
+  EXPECT_FALSE(window.holds(6));
+}
+
+TEST(RecentNotifications, DropsWhatEveryFollowerHasOnceItTakesAQuarterOfTheBound) {
+  recent_notifications window(std::shared_ptr<es::recorder>(store::make_memory_recorder()), 4096);
+  window.insert_events(events(40));  // 59 bytes each: 2360 bytes
+  window.forget_before(11);          // 590 bytes released: kept, for a follower pulling again
+  EXPECT_TRUE(window.holds(1));
+  window.forget_before(30);  // 1711 bytes released: dropped
+  EXPECT_FALSE(window.holds(29));
+  EXPECT_TRUE(window.holds(30));
+  EXPECT_EQ(window.last_kept(), 40u);
+  window.insert_events(events(1));
+  EXPECT_TRUE(window.holds(41));
+  EXPECT_EQ(copy(window.encoded(41)).size(), 59u);
+  window.forget_before(42);
+  window.insert_events(events(1));  // after everything was released, ids go on
+  EXPECT_TRUE(window.holds(42));
+  EXPECT_EQ(window.last_kept(), 42u);
+}
+
+TEST(RecentNotifications, StaysWithinItsBoundByDroppingTheOldest) {
+  recent_notifications window(std::shared_ptr<es::recorder>(store::make_memory_recorder()), 4096);
+  for (int i = 0; i < 100; ++i) window.insert_events(events(4, 64));
+  EXPECT_EQ(window.last_kept(), 400u);
+  EXPECT_TRUE(window.holds(400));
+  EXPECT_FALSE(window.holds(1));
+  std::size_t kept_bytes = 0;
+  for (std::uint64_t id = 1; id <= 400; ++id)
+    if (window.holds(id)) kept_bytes += window.encoded(id).size();
+  EXPECT_LE(kept_bytes, 4096u);
+}
+
+TEST(RecentNotifications, StartsAgainAfterAnotherWriterRecorded) {
+  auto inner = std::shared_ptr<es::recorder>(store::make_memory_recorder());
+  recent_notifications window(inner);
+  window.insert_events(events(2));
+  inner->insert_events(events(3));  // not through the window: ids 3..5
+  window.insert_events(events(1));  // id 6
+  EXPECT_FALSE(window.holds(2)) << "the window holds contiguous ids only";
+  EXPECT_TRUE(window.holds(6));
+  EXPECT_EQ(window.last_kept(), 6u);
+}
+
+TEST(RecentNotifications, KeepsNothingOfAFailedInsert) {
+  auto inner = std::shared_ptr<es::recorder>(store::make_memory_recorder());
+  recent_notifications window(inner);
+  auto batch = events(2);
+  window.insert_events(batch);
+  EXPECT_THROW(window.insert_events(batch), integrity_error);  // same versions again
+  EXPECT_EQ(window.last_kept(), 2u);
+  EXPECT_EQ(window.max_notification_id(), 2u);
+}
+
+}  // namespace
+}  // namespace weft::node
