@@ -2,10 +2,12 @@
 
 #include <csignal>
 #include <iostream>
+#include <set>
 #include <thread>
 
 #include <fmt/format.h>
 
+#include "segment_guard.hpp"
 #include "weft/core/clock.hpp"
 #include "weft/core/error.hpp"
 #include "weft/core/log.hpp"
@@ -37,13 +39,16 @@ struct process_runner::state {
   run_plan plan;
   std::vector<plugin> plugins;
   shm::segment segment;
+  segment_guard guard;
+  std::set<std::uint32_t> channels_to_format;  // corrupt; formatted once both ends are down
   std::unique_ptr<supervisor> supervision;
 
   state(system_spec s, run_plan p)
       : spec(std::move(s)),
         plan(std::move(p)),
         plugins(prepare_system(spec, es::application_registry::global())),
-        segment(make_segment()) {}
+        segment(make_segment()),
+        guard(segment) {}
 
   shm::segment make_segment() {
     refuse_if_running(spec.name);
@@ -58,9 +63,58 @@ struct process_runner::state {
     return segment.process(*segment.find_process(app));
   }
 
+  // Before anything reads the segment: undo stray writes into what never changes.
+  void guard_segment() {
+    for (const auto& damage : guard.restore())
+      log->error("segment {}: {} overwritten while running; restored the supervisor's copy",
+                 segment.name(), damage);
+  }
+
+  // Ring positions that cannot be right: both ends restart on fresh rings
+  // (formatted in before_restart once both are down) and pull what they miss.
+  void check_rings() {
+    for (const auto& bad : guard.check_rings()) {
+      const bool first = channels_to_format.insert(bad.channel).second;
+      for (const auto p : {bad.leader, bad.follower}) {
+        auto& e = segment.process(p);
+        const std::string name(shm::name_of(e));
+        if (first) shm::set_last_error(e, bad.problem);
+        // Killed, not stopped: a worker stopped (SIGSTOP) or spinning on the ring still dies.
+        supervision->signal_child(name, SIGKILL);
+      }
+      if (first) log->error("{}: restarting both ends on fresh rings", bad.problem);
+    }
+  }
+
+  bool is_down(std::uint32_t process) {
+    const auto state = segment.process(process).state.load(std::memory_order_relaxed);
+    return state != shm::process_state::starting && state != shm::process_state::running &&
+           state != shm::process_state::stopping;
+  }
+
+  // The corrupt channels of the process about to restart, once neither end runs.
+  void format_corrupt_channels_of(std::uint32_t index) {
+    for (auto c = channels_to_format.begin(); c != channels_to_format.end();) {
+      const auto& channel = segment.channel(*c);
+      const bool ours = channel.leader == index || channel.follower == index;
+      const bool ends_down = (channel.leader == index || is_down(channel.leader)) &&
+                             (channel.follower == index || is_down(channel.follower));
+      if (!ours || !ends_down) {
+        ++c;  // the next check_rings() kills what still runs on it
+        continue;
+      }
+      guard.format_channel(*c);
+      log->warn("channel {} ({} -> {}): rings formatted; both ends resume from their recorders", *c,
+                shm::name_of(segment.process(channel.leader)),
+                shm::name_of(segment.process(channel.follower)));
+      c = channels_to_format.erase(c);
+    }
+  }
+
   // A restarted end of an edge starts a new epoch of both its rings.
   void reset_channels_of(const std::string& app) {
     const auto index = *segment.find_process(app);
+    format_corrupt_channels_of(index);
     for (std::uint32_t c = 0; c < segment.channel_count(); ++c) {
       const auto& channel = segment.channel(c);
       if (channel.leader == index || channel.follower == index) segment.reset_channel(c);
@@ -115,6 +169,7 @@ struct process_runner::state {
   supervisor_hooks hooks() {
     supervisor_hooks h;
     h.on_started = [this](const std::string& app, pid_t pid) {
+      guard_segment();
       auto& e = entry(app);
       e.pid.store(pid, std::memory_order_relaxed);
       e.started_micros.store(clock::wall_micros(), std::memory_order_relaxed);
@@ -122,6 +177,7 @@ struct process_runner::state {
       e.state.store(shm::process_state::starting, std::memory_order_relaxed);
     };
     h.on_exited = [this](const std::string& app, const exit_status& status) {
+      guard_segment();
       auto& e = entry(app);
       e.state.store(status.clean() ? shm::process_state::stopped : shm::process_state::crashed,
                     std::memory_order_relaxed);
@@ -132,21 +188,28 @@ struct process_runner::state {
       }
     };
     h.before_restart = [this](const std::string& app) {
+      guard_segment();
       reset_channels_of(app);
       auto& e = entry(app);
       e.restarts.store(e.restarts.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     };
     h.before_stop = [this] {
+      guard_segment();
       // Let followers finish what their leaders recorded, within half the stop timeout.
       const auto deadline = std::chrono::steady_clock::now() + spec.supervision.stop_timeout / 2;
       while (!drained() && std::chrono::steady_clock::now() < deadline)
         std::this_thread::sleep_for(10ms);
     };
     h.on_tick = [this] {
+      guard_segment();
+      check_rings();
       check_heartbeats();
       if (plan.status_line) print_status();
     };
-    h.last_error = [this](const std::string& app) { return shm::last_error(entry(app)); };
+    h.last_error = [this](const std::string& app) {
+      guard_segment();
+      return shm::last_error(entry(app));
+    };
     return h;
   }
 };
