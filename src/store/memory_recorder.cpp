@@ -11,6 +11,7 @@
 #include <mutex>
 #include <shared_mutex>
 #include <string>
+#include <tuple>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -291,16 +292,27 @@ class memory_recorder final : public es::recorder {
           exists_already(*it);
       return;
     }
-    std::vector<const es::stored_event*> sorted;
-    sorted.reserve(events.size());
-    for (const auto& event : events) sorted.push_back(&event);
-    std::sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) {
-      return a->originator_id != b->originator_id ? a->originator_id < b->originator_id
-                                                  : a->originator_version < b->originator_version;
+    // Sorted as words, not by uuid's memcmp order: any order finds neighbours.
+    struct key {
+      std::uint64_t high, low, version;
+      const es::stored_event* event;
+      bool operator<(const key& other) const noexcept {
+        return std::tie(high, low, version) < std::tie(other.high, other.low, other.version);
+      }
+    };
+    thread_local std::vector<key> sorted;  // reused: large batches come one after another
+    sorted.clear();
+    for (const auto& event : events) {
+      key k{0, 0, event.originator_version, &event};
+      std::memcpy(&k.high, event.originator_id.bytes.data(), 8);
+      std::memcpy(&k.low, event.originator_id.bytes.data() + 8, 8);
+      sorted.push_back(k);
+    }
+    std::sort(sorted.begin(), sorted.end());
+    auto twice = std::adjacent_find(sorted.begin(), sorted.end(), [](const key& a, const key& b) {
+      return a.high == b.high && a.low == b.low && a.version == b.version;
     });
-    auto twice = std::adjacent_find(sorted.begin(), sorted.end(),
-                                    [](const auto* a, const auto* b) { return same_key(*a, *b); });
-    if (twice != sorted.end()) exists_already(**twice);
+    if (twice != sorted.end()) exists_already(*twice->event);
   }
 
   std::shared_mutex mutex_;

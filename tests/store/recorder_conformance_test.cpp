@@ -207,6 +207,17 @@ TYPED_TEST(RecorderConformance, DuplicateVersionRejectedAndNothingOfTheCallRecor
   EXPECT_EQ(r.max_tracking_id("Upstream"), 5u);
 }
 
+TYPED_TEST(RecorderConformance, DuplicateWithinALargeCallRejected) {
+  auto& r = this->recorder();
+  std::vector<stored_event> events;
+  for (int i = 0; i < 60; ++i) events.push_back(event(uuid::random(), 1));
+  events.push_back(event(events[17].originator_id, 1));  // far apart: not a neighbour check
+  EXPECT_THROW(r.insert_events(events), integrity_error);
+  EXPECT_EQ(r.max_notification_id(), 0u);
+  events.back().originator_version = 2;
+  EXPECT_EQ(r.insert_events(events).size(), 61u);
+}
+
 TYPED_TEST(RecorderConformance, AppendEventsGivesAnIdRangeAndLeavesEventsAloneOnFailure) {
   auto& r = this->recorder();
   const auto a = uuid::random(), b = uuid::random();
