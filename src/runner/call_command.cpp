@@ -1,5 +1,6 @@
 // `weft call SYSTEM APP COMMAND [JSON]`: one command to a running system, its reply on stdout.
 #include <filesystem>
+#include <iostream>
 #include <ostream>
 
 #include <nlohmann/json.hpp>
@@ -29,7 +30,8 @@ int call_command(const call_options& options, std::ostream& out) {
   try {
     client.emplace(node::client::attach(name));
   } catch (const invalid_input& e) {
-    out << e.what() << "\n";
+    // An error, not a reply: stderr, as every other error of weft.
+    std::cerr << "weft: " << e.what() << "\n";
     return exit_not_running;
   }
   const auto reply = client->call(options.app, options.command, arguments.dump());

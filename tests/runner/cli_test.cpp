@@ -1,5 +1,6 @@
 // The weft command line: parsing in-process, and the real executable's exit
-// codes and messages.
+// codes and messages. Bad arguments, each with its exit code and message, are
+// rows of bad_input_catalogue_test.cpp.
 #include "weft/runner/cli.hpp"
 #include "weft/runner/system_file.hpp"
 #include "weft/runner/workers.hpp"
@@ -24,7 +25,6 @@ namespace {
 namespace fs = std::filesystem;
 namespace bp = boost::process;
 using ::testing::HasSubstr;
-using ::testing::StartsWith;
 
 const std::string data = WEFT_TEST_DATA;
 
@@ -99,23 +99,6 @@ TEST(CommandLine, CallTakesOptionalJson) {
   EXPECT_EQ(call.arguments, R"({"item":"pear"})");
 }
 
-TEST(CommandLine, BadArgumentsAreUsageErrorsNamingTheArgument) {
-  std::string err;
-  EXPECT_EQ(std::get<int>(parse({"run", "s.toml", "--runner", "fibers"}, &err)), exit_usage);
-  EXPECT_THAT(err, HasSubstr("--runner"));
-  EXPECT_THAT(err, HasSubstr("fibers"));
-  EXPECT_EQ(std::get<int>(parse({"run", "s.toml", "--log-level", "loud"}, &err)), exit_usage);
-  EXPECT_THAT(err, HasSubstr("unknown log level 'loud'"));
-  EXPECT_EQ(std::get<int>(parse({"demo", "--orders", "0"}, &err)), exit_usage);
-  EXPECT_THAT(err, HasSubstr("--orders"));
-  EXPECT_EQ(std::get<int>(parse({"run"}, &err)), exit_usage);
-  EXPECT_THAT(err, HasSubstr("system"));
-  EXPECT_EQ(std::get<int>(parse({"chek", "s.toml"}, &err)), exit_usage);
-  EXPECT_THAT(err, HasSubstr("unknown command 'chek' (did you mean 'check'?)"));
-  EXPECT_EQ(std::get<int>(parse({"check", "s.toml", "--bogus"}, &err)), exit_usage);
-  EXPECT_THAT(err, HasSubstr("--bogus"));
-}
-
 TEST(CommandLine, HelpExitsZero) {
   EXPECT_EQ(std::get<int>(parse({"--help"})), exit_ok);
   EXPECT_EQ(std::get<int>(parse({"run", "--help"})), exit_ok);
@@ -158,47 +141,6 @@ TEST(WeftExecutable, CheckPrintsApplicationsAndTheGraph) {
   EXPECT_THAT(r.out, HasSubstr("leaders    Orders, Reservations, Payments"));
   EXPECT_THAT(r.out, HasSubstr("  Orders -> Reservations\n  Reservations -> Orders\n"
                                "  Orders -> Payments\n  Payments -> Orders\n"));
-}
-
-TEST(WeftExecutable, BadSystemFileExitsTwoNamingFileAndLine) {
-  auto r = weft({"check", data + "/syntax_error.toml"});
-  EXPECT_EQ(r.code, exit_usage);
-  EXPECT_THAT(r.err, StartsWith(data + "/syntax_error.toml:5:"));
-  r = weft({"check", data + "/plugin_missing.toml"});
-  EXPECT_EQ(r.code, exit_usage);
-  EXPECT_THAT(r.err, HasSubstr("plugin_missing.toml:2:12: plugins[0]"));
-  EXPECT_THAT(r.err, HasSubstr("libmissing.so"));
-  r = weft({"check", data + "/absent.toml"});
-  EXPECT_EQ(r.code, exit_usage);
-  EXPECT_THAT(r.err, HasSubstr("absent.toml: cannot read system file"));
-}
-
-TEST(WeftExecutable, UnregisteredTypesExitTwoHintingAtAPlugin) {
-  const auto r = weft({"check", data + "/shop.toml"});
-  EXPECT_EQ(r.code, exit_usage);
-  EXPECT_THAT(r.err, StartsWith(data + "/shop.toml:33:8: applications[0].type: unknown "
-                                       "application type 'shop.Orders' for 'Orders'"));
-  EXPECT_THAT(r.err, HasSubstr("is a plugin missing?"));
-}
-
-TEST(WeftExecutable, BadArgumentsExitTwo) {
-  auto r = weft({"run", data + "/shop.toml", "--runner", "fibers"});
-  EXPECT_EQ(r.code, exit_usage);
-  EXPECT_THAT(r.err, HasSubstr("--runner"));
-  r = weft({"run", data + "/shop.toml", "--apps", "Orders,Paymnts"});
-  EXPECT_EQ(r.code, exit_usage);
-  EXPECT_THAT(r.err, HasSubstr("no application 'Paymnts'"));
-  r = weft({"call", "shop", "Orders", "place", "{\"item\":"});
-  EXPECT_EQ(r.code, exit_usage);
-  EXPECT_THAT(r.err, HasSubstr("not valid JSON"));
-  r = weft({});
-  EXPECT_EQ(r.code, exit_usage);
-}
-
-TEST(WeftExecutable, RunRefusesUnregisteredTypesBeforeStartingAnything) {
-  const auto r = weft({"run", data + "/shop.toml"});
-  EXPECT_EQ(r.code, exit_usage);
-  EXPECT_THAT(r.err, HasSubstr("unknown application type 'shop.Orders'"));
 }
 
 TEST(WeftExecutable, HelpDocumentsTheExitCodesAndHidesWorker) {
