@@ -6,10 +6,14 @@
 #include <nlohmann/json.hpp>
 
 #include "weft/core/error.hpp"
+#include "weft/es/detail/field_reader.hpp"
 #include "weft/es/msgpack_uuid.hpp"
 
 namespace weft::es {
 namespace {
+
+// The JSON rendering recurses once per level.
+constexpr std::size_t max_depth = 100;
 
 std::string hex(const char* data, std::size_t size) {
   static constexpr char digits[] = "0123456789abcdef";
@@ -51,9 +55,11 @@ nlohmann::ordered_json msgpack_to_json(const msgpack::object& value) {
       auto out = nlohmann::ordered_json::object();
       for (std::uint32_t i = 0; i < value.via.map.size; ++i) {
         const auto& kv = value.via.map.ptr[i];
-        const std::string key = kv.key.type == msgpack::type::STR
-                                    ? std::string(kv.key.via.str.ptr, kv.key.via.str.size)
-                                    : msgpack_to_json(kv.key).dump();
+        const std::string key =
+            kv.key.type == msgpack::type::STR
+                ? std::string(kv.key.via.str.ptr, kv.key.via.str.size)
+                : msgpack_to_json(kv.key).dump(-1, ' ', false,
+                                               nlohmann::ordered_json::error_handler_t::replace);
         out[key] = msgpack_to_json(kv.val);
       }
       return out;
@@ -74,7 +80,8 @@ nlohmann::ordered_json msgpack_to_json(std::span<const std::uint8_t> bytes) {
   std::size_t offset = 0;
   msgpack::object_handle handle;
   try {
-    handle = msgpack::unpack(reinterpret_cast<const char*>(bytes.data()), bytes.size(), offset);
+    handle = msgpack::unpack(reinterpret_cast<const char*>(bytes.data()), bytes.size(), offset,
+                             nullptr, nullptr, detail::unpack_limit_for(bytes.size()));
   } catch (const std::exception& e) {
     throw decode_error(std::string("not msgpack: ") + e.what());
   }

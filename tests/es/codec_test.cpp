@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "weft/es/msgpack_json.hpp"
+
 namespace codec_test {
 
 struct Created {
@@ -180,6 +182,49 @@ TEST(Codec, NotAnArrayIsADecodeError) {
   EXPECT_THROW(decode_into(state, out), decode_error);
 }
 
+// Found by fuzz_events_codec: msgpack-cxx allocates a container's elements
+// before reading them, so five bytes claiming 4 G elements made it allocate
+// ~100 GB (AddressSanitizer aborts on it; without it, memory is exhausted).
+TEST(Codec, ElementCountsBeyondTheBytesPresentAreADecodeError) {
+  bytes state = encode(Created{uuid::random(), "alice", 1, {}, {}});
+  state.resize(state.size() - 2);  // drop tags (empty array) and rate (nil)
+  state.front() = 0x94;            // four fields: tags is an array of 2^32 - 1 strings
+  for (std::uint8_t b : {0xdd, 0xff, 0xff, 0xff, 0xff}) state.push_back(b);
+  Created out;
+  try {
+    decode_into(state, out);
+    FAIL() << "expected decode_error";
+  } catch (const decode_error& e) {
+    EXPECT_NE(std::string(e.what()).find("test.Created"), std::string::npos) << e.what();
+  }
+  const bytes map_of_billions{0x91, 0xdf, 0x7f, 0xff, 0xff, 0xff};
+  EXPECT_THROW((void)topic_registry::global().to_json({uuid{}, 1, "test.Ping", map_of_billions}),
+               decode_error);
+}
+
+// Also from fuzzing: the JSON view recurses once per level, so nesting is
+// bounded rather than limited only by the stack.
+TEST(Codec, NestingBeyondAHundredLevelsIsADecodeError) {
+  auto nested = [](std::size_t depth) {
+    bytes state{0x91};                       // the event's one field ...
+    state.insert(state.end(), depth, 0x91);  // ... inside `depth` one-element arrays
+    state.push_back(0x01);
+    return stored_event{uuid{}, 1, "test.Ping", state};
+  };
+  EXPECT_NO_THROW((void)topic_registry::global().to_json(nested(50)));
+  EXPECT_THROW((void)topic_registry::global().to_json(nested(100'000)), decode_error);
+}
+
+// Found by fuzz_events_codec: a map key that is not a string is shown as its
+// JSON text, and that text threw for a string that is not UTF-8.
+TEST(TopicRegistry, JsonOfAMapKeyThatIsNotUtf8DoesNotThrow) {
+  const bytes state{0x91, 0x81, 0x91, 0xa1, 0xfe, 0x01};  // [{["\xfe"]: 1}]
+  nlohmann::json out;
+  ASSERT_NO_THROW(out = topic_registry::global().to_json({uuid{}, 1, "test.Ping", state}));
+  EXPECT_EQ(out.at("fields").at("#0").size(), 1u)
+      << out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 TEST(TopicRegistry, KnowsEveryDeclaredEvent) {
   const auto* entry = topic_registry::global().find("test.Created");
   ASSERT_NE(entry, nullptr);
@@ -219,6 +264,40 @@ TEST(TopicRegistry, ShowsEventsAsJson) {
   EXPECT_EQ(json["fields"]["name"], "carol");
   EXPECT_EQ(json["fields"]["amount"], 5);
   EXPECT_TRUE(json["fields"]["rate"].is_null());
+}
+
+TEST(MsgpackJson, RendersValuesForPeople) {
+  const auto id = uuid::random();
+  msgpack::sbuffer buffer;
+  msgpack::packer<msgpack::sbuffer> packer(buffer);
+  packer.pack_array(4);
+  packer.pack(id);
+  packer.pack_bin(2);
+  packer.pack_bin_body("\x01\xff", 2);
+  packer.pack(-5);
+  packer.pack_map(1);
+  packer.pack(7);
+  packer.pack("seven");
+  const std::span bytes(reinterpret_cast<const std::uint8_t*>(buffer.data()), buffer.size());
+  EXPECT_EQ(msgpack_to_json(bytes).dump(),
+            "[\"" + id.str() + R"(",{"bin":"01ff"},-5,{"7":"seven"}])");
+}
+
+TEST(MsgpackJson, RefusesTrailingBytesAndLyingHeaders) {
+  const std::vector<std::uint8_t> trailing{0x01, 0x02};
+  EXPECT_THROW(
+      {
+        try {
+          (void)msgpack_to_json(trailing);
+        } catch (const decode_error& e) {
+          EXPECT_STREQ(e.what(), "1 bytes after the value");
+          throw;
+        }
+      },
+      decode_error);
+  // An array header claiming 2^32 - 1 elements in five bytes.
+  const std::vector<std::uint8_t> lying{0xdd, 0xff, 0xff, 0xff, 0xff};
+  EXPECT_THROW((void)msgpack_to_json(lying), decode_error);
 }
 
 }  // namespace
