@@ -137,15 +137,15 @@ class bank_audit : public domain_audit {
 
 }  // namespace
 
-chaos_system bank_system(const fs::path& plugin, std::uint32_t accounts) {
+chaos_system bank_system(const fs::path& plugin, const std::string& name, std::uint32_t accounts) {
   chaos_system s;
-  s.name = "chaos-bank";
-  s.write_system_file = [plugin](const fs::path& dir) {
+  s.name = name;
+  s.write_system_file = [plugin, name](const fs::path& dir) {
     const fs::path file = dir / "bank.toml";
     std::ofstream(file) << fmt::format(
         R"(# Written by weft-chaos: a cycle (Transfers | Accounts | Transfers) and a
 # follower of two upstreams (Ledger).
-name = "chaos-bank"
+name = "{}"
 data_dir = "data"
 plugins = ["{}"]
 pipes = ["Transfers | Accounts | Transfers", "Accounts | Ledger", "Transfers | Ledger"]
@@ -166,7 +166,7 @@ cache = "unbounded"
 name = "Ledger"
 type = "bank.Ledger"
 )",
-        plugin.string(), chaos_tables());
+        name, plugin.string(), chaos_tables());
     return file;
   };
   s.register_types = [](weft::es::application_registry& r) { bank::register_types(r); };

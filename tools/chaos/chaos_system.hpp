@@ -60,8 +60,10 @@ struct chaos_system {
   std::function<std::unique_ptr<domain_audit>()> make_audit;
 };
 
-chaos_system shop_system(const std::filesystem::path& plugin);
-chaos_system bank_system(const std::filesystem::path& plugin, std::uint32_t accounts);
+/// `name` names the system (and so its segment): runs that share a machine need their own.
+chaos_system shop_system(const std::filesystem::path& plugin, const std::string& name);
+chaos_system bank_system(const std::filesystem::path& plugin, const std::string& name,
+                         std::uint32_t accounts);
 
 /// The [supervision] and [batching] tables the harness gives both systems:
 /// restarts are the point of the exercise, so the budget is large.

@@ -7,6 +7,8 @@
 #include <iostream>
 #include <random>
 
+#include <unistd.h>
+
 #include "chaos_run.hpp"
 #include "weft/core/log.hpp"
 
@@ -99,10 +101,12 @@ int main(int argc, char** argv) {
   options.work_dir = std::filesystem::absolute(options.work_dir);
   weft::log::set_level(weft::log::parse_level("warn"));
   try {
+    // Named for this process: runs that share the machine (ctest -j) must not meet.
+    const std::string name = "chaos-" + system + "-" + std::to_string(::getpid());
     const auto chosen =
         system == "shop"
-            ? chaos::shop_system(plugin.empty() ? WEFT_CHAOS_SHOP_PLUGIN : plugin)
-            : chaos::bank_system(plugin.empty() ? WEFT_CHAOS_BANK_PLUGIN : plugin, accounts);
+            ? chaos::shop_system(plugin.empty() ? WEFT_CHAOS_SHOP_PLUGIN : plugin, name)
+            : chaos::bank_system(plugin.empty() ? WEFT_CHAOS_BANK_PLUGIN : plugin, name, accounts);
     if (!quiet) std::cerr << "weft-chaos " << system << ": seed " << options.seed << "\n";
     const auto summary = chaos::run_chaos(options, chosen);
     if (json)

@@ -102,14 +102,14 @@ class shop_audit : public domain_audit {
 
 }  // namespace
 
-chaos_system shop_system(const fs::path& plugin) {
+chaos_system shop_system(const fs::path& plugin, const std::string& name) {
   chaos_system s;
-  s.name = "chaos-shop";
-  s.write_system_file = [plugin](const fs::path& dir) {
+  s.name = name;
+  s.write_system_file = [plugin, name](const fs::path& dir) {
     const fs::path file = dir / "shop.toml";
     std::ofstream(file) << fmt::format(
         R"(# Written by weft-chaos: examples/shop with a large restart budget.
-name = "chaos-shop"
+name = "{}"
 data_dir = "data"
 plugins = ["{}"]
 pipes = ["Orders | Reservations | Orders", "Orders | Payments | Orders"]
@@ -128,7 +128,7 @@ type = "shop.Reservations"
 name = "Payments"
 type = "shop.Payments"
 )",
-        plugin.string(), chaos_tables());
+        name, plugin.string(), chaos_tables());
     return file;
   };
   s.register_types = [](weft::es::application_registry& r) { shop::register_types(r); };
