@@ -2,9 +2,14 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cstring>
+#include <optional>
 #include <ostream>
 
+#include <pthread.h>
+
+#include <openssl/evp.h>
 #include <openssl/sha.h>
 #include <boost/uuid/random_generator.hpp>
 #include <boost/uuid/string_generator.hpp>
@@ -27,14 +32,28 @@ uuid from_boost(const boost::uuids::uuid& id) {
   return out;
 }
 
+// Bumped in the child of every fork. A forked child inherits its parent's
+// per-thread generators, state and all, and would repeat the parent's uuids.
+std::atomic<std::uint64_t> fork_generation{0};
+[[maybe_unused]] const int fork_hook_installed = pthread_atfork(nullptr, nullptr, [] {
+  fork_generation.fetch_add(1, std::memory_order_relaxed);  // child only; read below
+});
+
 }  // namespace
 
 uuid uuid::random() {
-  // One Mersenne Twister per thread, seeded once from the system's entropy
-  // source: the default generator makes a getrandom() call per uuid, which
-  // dominated the cost of creating aggregates.
-  thread_local boost::uuids::random_generator_mt19937 generator;
-  return from_boost(generator());
+  // One Mersenne Twister per thread, seeded from the system's entropy source
+  // once (and again after a fork): the default generator makes a getrandom()
+  // call per uuid, which dominated the cost of creating aggregates.
+  thread_local std::optional<boost::uuids::random_generator_mt19937> generator;
+  thread_local std::uint64_t seeded_in = 0;
+  // Relaxed: the counter is only written in a single-threaded forked child.
+  const std::uint64_t generation = fork_generation.load(std::memory_order_relaxed);
+  if (!generator || seeded_in != generation) {
+    generator.emplace();
+    seeded_in = generation;
+  }
+  return from_boost((*generator)());
 }
 
 uuid uuid::name_based(const uuid& name_space, std::string_view name) {
@@ -51,8 +70,24 @@ uuid uuid::name_based(const uuid& name_space, std::string_view name) {
   }
   std::memcpy(input, name_space.bytes.data(), 16);
   std::memcpy(input + 16, name.data(), name.size());
-  std::array<unsigned char, SHA_DIGEST_LENGTH> digest{};
-  SHA1(input, size, digest.data());
+  // SHA1() looks the algorithm up in OpenSSL 3's provider tables on every
+  // call (~2.5k instructions, more than the hashing): fetch it once per thread.
+  struct sha1_context {
+    EVP_MD* md = EVP_MD_fetch(nullptr, "SHA1", nullptr);
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    ~sha1_context() {
+      EVP_MD_CTX_free(ctx);
+      EVP_MD_free(md);
+    }
+  };
+  thread_local sha1_context sha1;
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int digest_size = 0;
+  if (sha1.md == nullptr || sha1.ctx == nullptr ||
+      EVP_DigestInit_ex2(sha1.ctx, sha1.md, nullptr) != 1 ||
+      EVP_DigestUpdate(sha1.ctx, input, size) != 1 ||
+      EVP_DigestFinal_ex(sha1.ctx, digest.data(), &digest_size) != 1)
+    throw error("uuid::name_based: OpenSSL SHA-1 failed");
   uuid out;
   std::copy_n(digest.begin(), 16, out.bytes.begin());
   out.bytes[6] = static_cast<std::uint8_t>((out.bytes[6] & 0x0F) | 0x50);  // version 5

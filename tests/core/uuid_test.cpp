@@ -1,5 +1,8 @@
 #include <unordered_set>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include "weft/core/error.hpp"
@@ -15,6 +18,27 @@ TEST(Uuid, RandomIsVersion4AndDistinct) {
     EXPECT_EQ(id.bytes[8] >> 6, 2);  // RFC 4122 variant
     EXPECT_TRUE(seen.insert(id).second);
   }
+}
+
+TEST(Uuid, RandomInAForkedChildDoesNotRepeatItsParent) {
+  (void)uuid::random();  // the parent's per-thread generator now exists
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    const uuid id = uuid::random();
+    const bool written = ::write(fds[1], id.bytes.data(), id.bytes.size()) == 16;
+    ::_exit(written ? 0 : 1);
+  }
+  ::close(fds[1]);
+  const uuid in_parent = uuid::random();
+  uuid in_child;
+  ASSERT_EQ(::read(fds[0], in_child.bytes.data(), in_child.bytes.size()), 16);
+  ::close(fds[0]);
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  EXPECT_NE(in_child, in_parent);
 }
 
 TEST(Uuid, NameBasedIsVersion5AndStable) {
