@@ -1,6 +1,7 @@
 #include "weft/node/recent_notifications.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 #include "weft/core/error.hpp"
 #include "weft/node/notification_codec.hpp"
@@ -15,16 +16,48 @@ recent_notifications::recent_notifications(std::shared_ptr<es::recorder> inner,
 
 std::vector<std::uint64_t> recent_notifications::insert_events(
     std::span<const es::stored_event> events, std::span<const es::tracking> tracked) {
-  auto ids = inner_->insert_events(events, tracked);
-  if (!ids.empty() && ids.size() == events.size()) {
-    std::lock_guard lock(mutex_);
-    try {
-      keep(events, ids);
-    } catch (const std::exception&) {
-      clear();  // recorded all the same: the window is only a copy, so it starts afresh
-    }
+  std::lock_guard lock(mutex_);
+  const mark before = stage(events);
+  std::vector<std::uint64_t> ids;
+  try {
+    ids = inner_->insert_events(events, tracked);
+  } catch (...) {
+    unstage(before);
+    throw;
   }
+  const bool consecutive =
+      ids.size() == events.size() && std::adjacent_find(ids.begin(), ids.end(), [](auto a, auto b) {
+                                       return b != a + 1;
+                                     }) == ids.end();
+  if (consecutive && !ids.empty())
+    keep(before, ids.front());
+  else
+    clear();
   return ids;
+}
+
+es::id_range recent_notifications::append_events(std::span<es::stored_event> events,
+                                                 std::span<const es::tracking> tracked) {
+  // Encoded before the call: the recorder may move the events' bytes out.
+  std::lock_guard lock(mutex_);
+  const mark before = stage(events);
+  es::id_range ids;
+  try {
+    ids = inner_->append_events(events, tracked);
+  } catch (...) {
+    unstage(before);
+    throw;
+  }
+  if (ids.count == events.size() && !ids.empty())
+    keep(before, ids.first);
+  else
+    clear();
+  return ids;
+}
+
+void recent_notifications::select_notifications_into(const es::notification_query& query,
+                                                     std::vector<es::notification>& out) {
+  inner_->select_notifications_into(query, out);
 }
 
 std::vector<es::stored_event> recent_notifications::select_events(const uuid& originator_id,
@@ -92,25 +125,44 @@ void recent_notifications::clear() noexcept {
   released_ = 0;
 }
 
-void recent_notifications::keep(std::span<const es::stored_event> events,
-                                std::span<const std::uint64_t> ids) {
+// Appends the events' encodings with id 0; keep() writes the ids once the
+// recorder gave them. A failure to encode leaves the window empty (`staged` false).
+recent_notifications::mark recent_notifications::stage(std::span<const es::stored_event> events) {
+  const mark before{bytes_.size(), starts_.size(), true};
+  try {
+    for (const auto& event : events) {
+      const std::size_t at = bytes_.size();
+      starts_.push_back(at);
+      bytes_.resize(at + encoded_size(event));
+      encode_notification(
+          0, event,
+          std::span(reinterpret_cast<std::uint8_t*>(bytes_.data()) + at, bytes_.size() - at));
+    }
+  } catch (const std::exception&) {
+    clear();  // the window is only a copy: it starts afresh
+    return {0, 0, false};
+  }
+  return before;
+}
+
+void recent_notifications::unstage(const mark& before) noexcept {
+  if (!before.staged) return;
+  bytes_.resize(before.bytes);
+  starts_.resize(before.entries);
+}
+
+void recent_notifications::keep(const mark& before, std::uint64_t first_id) noexcept {
+  if (!before.staged) return;
   // The window holds contiguous ids only: after a jump (another writer
   // recorded in between) it starts again from these.
-  const bool contiguous = std::adjacent_find(ids.begin(), ids.end(), [](auto a, auto b) {
-                            return b != a + 1;
-                          }) == ids.end();
-  if (!contiguous) return clear();
-  if (starts_.empty() || ids.front() != base_id_ + starts_.size()) {
-    clear();
-    base_id_ = ids.front();
+  if (before.entries == 0 || first_id != base_id_ + before.entries) {
+    erase_front(before.entries);
+    base_id_ = first_id;
   }
-  for (std::size_t i = 0; i < events.size(); ++i) {
-    const std::size_t at = bytes_.size();
-    starts_.push_back(at);
-    bytes_.resize(at + encoded_size(events[i]));
-    encode_notification(
-        ids[i], events[i],
-        std::span(reinterpret_cast<std::uint8_t*>(bytes_.data()) + at, bytes_.size() - at));
+  const std::size_t first_entry = static_cast<std::size_t>(first_id - base_id_);
+  for (std::size_t k = first_entry; k < starts_.size(); ++k) {
+    const std::uint64_t id = base_id_ + k;
+    std::memcpy(bytes_.data() + starts_[k], &id, sizeof id);  // the wire's first field
   }
   // Bounded: a follower that fell this far behind reads the recorder instead.
   if (bytes_.size() > max_bytes_) {

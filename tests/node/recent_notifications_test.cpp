@@ -35,7 +35,9 @@ TEST(RecentNotifications, KeepsWhatItRecordedEncodedAsTheRecorderHasIt) {
   auto inner = std::shared_ptr<es::recorder>(store::make_memory_recorder());
   recent_notifications window(inner);
   window.insert_events(events(3));
-  window.insert_events(events(2));
+  auto moved = events(2);
+  const auto range = window.append_events(moved);  // the recorder may take the bytes
+  EXPECT_EQ(range.first, 4u);
   EXPECT_EQ(window.last_kept(), 5u);
   es::notification_query all;
   const auto recorded = inner->select_notifications(all);
@@ -95,8 +97,12 @@ TEST(RecentNotifications, KeepsNothingOfAFailedInsert) {
   auto batch = events(2);
   window.insert_events(batch);
   EXPECT_THROW(window.insert_events(batch), integrity_error);  // same versions again
+  EXPECT_THROW(window.append_events(batch), integrity_error);
   EXPECT_EQ(window.last_kept(), 2u);
   EXPECT_EQ(window.max_notification_id(), 2u);
+  window.insert_events(events(1));
+  EXPECT_TRUE(window.holds(1));
+  EXPECT_TRUE(window.holds(3));
 }
 
 }  // namespace

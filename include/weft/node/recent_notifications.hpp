@@ -35,6 +35,11 @@ class recent_notifications final : public es::recorder {
   /// Records through the wrapped recorder, then keeps the new notifications. @threadsafe
   std::vector<std::uint64_t> insert_events(std::span<const es::stored_event> events,
                                            std::span<const es::tracking> tracked = {}) override;
+  /// The same for the hot path; encodes the events before the recorder may take their bytes.
+  es::id_range append_events(std::span<es::stored_event> events,
+                             std::span<const es::tracking> tracked = {}) override;
+  void select_notifications_into(const es::notification_query& query,
+                                 std::vector<es::notification>& out) override;
   std::vector<es::stored_event> select_events(const uuid& originator_id,
                                               const es::event_query& query = {}) override;
   std::vector<es::notification> select_notifications(const es::notification_query& query) override;
@@ -54,7 +59,14 @@ class recent_notifications final : public es::recorder {
   void forget_before(std::uint64_t id) noexcept;
 
  private:
-  void keep(std::span<const es::stored_event> events, std::span<const std::uint64_t> ids);
+  struct mark {
+    std::size_t bytes;    // bytes_.size() before the staged events
+    std::size_t entries;  // starts_.size() before them
+    bool staged;          // false: encoding failed and the window was cleared
+  };
+  mark stage(std::span<const es::stored_event> events);
+  void unstage(const mark& before) noexcept;
+  void keep(const mark& before, std::uint64_t first_id) noexcept;
   std::size_t offset_of(std::size_t entry) const noexcept;
   void erase_front(std::size_t entries) noexcept;
   void clear() noexcept;
