@@ -1,5 +1,6 @@
 #include "weft/es/codec.hpp"
 
+#include <algorithm>
 #include <string>
 
 namespace weft::es::detail {
@@ -68,11 +69,20 @@ void throw_bad_field(std::string_view topic, std::string_view field, const msgpa
   throw_bad_field(topic, field, "unexpected " + kind_of(value));
 }
 
+msgpack::unpack_limit unpack_limit_for(std::size_t size) {
+  // msgpack-cxx allocates a container's elements before reading them: a
+  // header claiming 4 G of them would allocate ~100 GB. Each element takes a
+  // byte at least (a map entry two), so the input's size bounds every count.
+  // Nesting is bounded too: the JSON views recurse once per level.
+  return {size, size / 2, size, size, size, max_nesting};
+}
+
 const msgpack::object& parse_one(std::string_view topic, const std::uint8_t* data, std::size_t size,
                                  std::size_t& offset) {
   thread_local msgpack::object value;
   try {
-    value = msgpack::unpack(thread_zone(), reinterpret_cast<const char*>(data), size, offset);
+    value = msgpack::unpack(thread_zone(), reinterpret_cast<const char*>(data), size, offset,
+                            nullptr, nullptr, unpack_limit_for(size - std::min(offset, size)));
   } catch (const std::exception& e) {
     throw_undecodable(topic, e.what());
   }

@@ -19,7 +19,9 @@ void command_args::fail(std::string_view field, std::string_view problem) const 
 std::string command_reply::to_json_text() const {
   nlohmann::json out = ok ? nlohmann::json{{"ok", true}, {"result", result}}
                           : nlohmann::json{{"ok", false}, {"error", error}};
-  return out.dump();
+  // A caller's bytes (a command name, a string argument) may be any bytes: a
+  // reply must still go out, with what is not UTF-8 replaced, not throw.
+  return out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 void command_table::add(std::string name, handler run) {

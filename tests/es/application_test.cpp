@@ -336,6 +336,20 @@ TEST_F(Applications, BadCommandsGetErrorRepliesNamingCommandAndField) {
   EXPECT_EQ(memory->max_notification_id(), 0u);
 }
 
+// Found by fuzz_command_payload: a command name that is not UTF-8 is echoed
+// in the error, and turning that reply into JSON text threw (nlohmann's
+// type_error 316) where the host sends replies, outside any handler.
+TEST_F(Applications, RepliesToCallsThatAreNotUtf8AreValidJsonText) {
+  BankAccounts app(context());
+  const auto reply = app.handle_command("open\xff\xfe", R"({"full_name":"A","email":"a@x"})");
+  ASSERT_FALSE(reply.ok);
+  std::string text;
+  ASSERT_NO_THROW(text = reply.to_json_text());
+  const auto parsed = nlohmann::json::parse(text);
+  EXPECT_EQ(parsed["ok"], false);
+  EXPECT_NE(parsed["error"].get<std::string>().find("open\ufffd"), std::string::npos) << text;
+}
+
 TEST_F(Applications, AddingACommandTwiceIsAnError) {
   BankAccounts app(context());
   EXPECT_THROW(app.commands().add("deposit", [](const command_args&) { return nlohmann::json(); }),

@@ -24,6 +24,12 @@ namespace weft::es::detail {
 /// The kind of msgpack value that starts with `tag`, for error messages.
 std::string_view kind_of_tag(std::uint8_t tag);
 
+/// Deeper than any event type declares; parsing deeper input is an error.
+inline constexpr std::size_t max_nesting = 100;
+/// What msgpack-cxx may allocate for `size` input bytes: no count beyond
+/// what the bytes can hold, no nesting beyond max_nesting.
+msgpack::unpack_limit unpack_limit_for(std::size_t size);
+
 /// Parses one msgpack object at the reader's position with msgpack-cxx (the
 /// general path) into this thread's zone, valid until the thread's next call.
 const msgpack::object& parse_one(std::string_view topic, const std::uint8_t* data, std::size_t size,
