@@ -15,7 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "suggest.hpp"
-#include "weft/es/msgpack_uuid.hpp"
+#include "weft/es/msgpack_json.hpp"
 #include "weft/runner/hosting.hpp"
 #include "weft/runner/inspect.hpp"
 #include "weft/runner/inspect_snapshot.hpp"
@@ -27,60 +27,6 @@ namespace weft::runner {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string hex(const char* data, std::size_t size) {
-  std::string text;
-  text.reserve(size * 2);
-  for (std::size_t i = 0; i < size; ++i)
-    text += fmt::format("{:02x}", static_cast<unsigned char>(data[i]));
-  return text;
-}
-
-nlohmann::ordered_json value_json(const msgpack::object& value) {
-  switch (value.type) {
-    case msgpack::type::NIL:
-      return nullptr;
-    case msgpack::type::BOOLEAN:
-      return value.via.boolean;
-    case msgpack::type::POSITIVE_INTEGER:
-      return value.via.u64;
-    case msgpack::type::NEGATIVE_INTEGER:
-      return value.via.i64;
-    case msgpack::type::FLOAT32:
-    case msgpack::type::FLOAT64:
-      return value.via.f64;
-    case msgpack::type::STR:
-      return std::string(value.via.str.ptr, value.via.str.size);
-    case msgpack::type::BIN:
-      return {{"bin", hex(value.via.bin.ptr, value.via.bin.size)}};
-    case msgpack::type::ARRAY: {
-      auto out = nlohmann::ordered_json::array();
-      for (std::uint32_t i = 0; i < value.via.array.size; ++i)
-        out.push_back(value_json(value.via.array.ptr[i]));
-      return out;
-    }
-    case msgpack::type::MAP: {
-      auto out = nlohmann::ordered_json::object();
-      for (std::uint32_t i = 0; i < value.via.map.size; ++i) {
-        const auto& kv = value.via.map.ptr[i];
-        const std::string key = kv.key.type == msgpack::type::STR
-                                    ? std::string(kv.key.via.str.ptr, kv.key.via.str.size)
-                                    : value_json(kv.key).dump();
-        out[key] = value_json(kv.val);
-      }
-      return out;
-    }
-    case msgpack::type::EXT:
-      if (value.via.ext.type() == es::msgpack_uuid_ext && value.via.ext.size == 16) {
-        uuid id;
-        std::memcpy(id.bytes.data(), value.via.ext.data(), 16);
-        return id.str();
-      }
-      return {{"ext", value.via.ext.type()},
-              {"hex", hex(value.via.ext.data(), value.via.ext.size)}};
-  }
-  return nullptr;
-}
 
 // ---- where the events are ---------------------------------------------------------
 
@@ -193,16 +139,8 @@ void on_interrupt(int) {
 }  // namespace
 
 nlohmann::ordered_json msgpack_json(const es::bytes& bytes) {
-  try {
-    std::size_t offset = 0;
-    const auto handle =
-        msgpack::unpack(reinterpret_cast<const char*>(bytes.data()), bytes.size(), offset);
-    if (offset != bytes.size())
-      throw decode_error(fmt::format("{} bytes after the value", bytes.size() - offset));
-    return value_json(handle.get());
-  } catch (const msgpack::unpack_error& e) {
-    throw decode_error(fmt::format("not msgpack: {}", e.what()));
-  }
+  // es renders events for every tool; its parse is bounded by the bytes given.
+  return es::msgpack_to_json(bytes);
 }
 
 nlohmann::ordered_json notification_json(const es::notification& n,
@@ -228,6 +166,13 @@ nlohmann::ordered_json notification_json(const es::notification& n,
     out["error"] = e.what();
   }
   return out;
+}
+
+std::string notification_line(const es::notification& n, const es::topic_registry& topics) {
+  // State strings hold whatever bytes the event had: what is not UTF-8 is
+  // replaced, so one odd event does not end the listing.
+  return notification_json(n, topics).dump(-1, ' ', false,
+                                           nlohmann::ordered_json::error_handler_t::replace);
 }
 
 fs::path locate_events_file(const std::string& target, const std::string& app) {
@@ -289,7 +234,7 @@ int events_command(const inspect_options& options, std::ostream& out) {
     query.start = next;
     query.limit = static_cast<std::size_t>(std::min(left, page));
     const auto batch = recorder->select_notifications(query);
-    for (const auto& n : batch) out << notification_json(n, topics).dump() << '\n';
+    for (const auto& n : batch) out << notification_line(n, topics) << '\n';
     left -= batch.size();
     if (!batch.empty()) next = batch.back().id + 1;
     if (batch.size() == query.limit) continue;

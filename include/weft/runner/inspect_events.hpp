@@ -19,6 +19,9 @@ namespace weft::runner {
 nlohmann::ordered_json notification_json(const es::notification& n,
                                          const es::topic_registry& topics);
 
+/// The line `weft events` prints for `n`: notification_json() as JSON text.
+std::string notification_line(const es::notification& n, const es::topic_registry& topics);
+
 /// Any msgpack value as JSON, map keys in their order: uuids (extension 1, 16
 /// bytes) in canonical form, binary as {"bin": "<hex>"}, other extensions as
 /// {"ext": type, "hex": "<hex>"}. Throws weft::decode_error naming the problem
