@@ -12,6 +12,13 @@ plugin plugin::load(const std::filesystem::path& path) {
   if (ec) throw plugin_error("plugin " + path.string() + ": " + ec.message());
   if (!std::filesystem::is_regular_file(canonical))
     throw plugin_error("plugin " + canonical.string() + ": not a regular file");
+  // Loading a plugin runs its code as this user: one that every user may
+  // rewrite would hand them that power.
+  const auto perms = std::filesystem::status(canonical, ec).permissions();
+  if (!ec && (perms & std::filesystem::perms::others_write) != std::filesystem::perms::none)
+    throw plugin_error("plugin " + canonical.string() +
+                       ": writable by every user, so anyone could run code as you "
+                       "(chmod o-w it)");
 
   void* handle = ::dlopen(canonical.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (handle == nullptr) {

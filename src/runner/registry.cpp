@@ -1,5 +1,6 @@
 #include "weft/runner/registry.hpp"
 
+#include "weft/core/log.hpp"
 #include "weft/es/options.hpp"
 
 namespace weft::runner {
@@ -21,6 +22,10 @@ std::vector<plugin> register_plugins(const system_spec& spec, es::application_re
       where += ":" + std::to_string(spec.plugin_where[i].line) + ":" +
                std::to_string(spec.plugin_where[i].column);
     where += ": plugins[" + std::to_string(i) + "]: ";
+    // Which file runs as this user, symlinks resolved: worth a line in every log.
+    log::get("runner.plugins")
+        ->info("plugin {} loaded (system file: {})", plugins[i].path().string(),
+               spec.plugins[i].string());
     try {
       plugins[i].register_types(registry,
                                 [](const es::application_registry& r) { return r.names().size(); });

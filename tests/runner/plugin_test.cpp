@@ -3,6 +3,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "weft/es/application_registry.hpp"
 #include "weft/runner/system_file.hpp"
@@ -73,6 +74,19 @@ TEST(Plugin, UnresolvedSymbolsFailAtLoadNotLater) {
   const auto message = error_loading(plugin_dir / "libweft_test_unresolved_plugin.so");
   EXPECT_THAT(message, HasSubstr("libweft_test_unresolved_plugin.so: cannot load"));
   EXPECT_THAT(message, HasSubstr("weft_test_symbol_nobody_defines"));
+}
+
+TEST(Plugin, APluginEveryUserMayRewriteIsRefused) {
+  const fs::path dir =
+      fs::temp_directory_path() / ("weft-plugin-test-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const fs::path copy = dir / "libshared_writable.so";
+  fs::copy_file(plugin_dir / "libweft_test_registering_plugin.so", copy,
+                fs::copy_options::overwrite_existing);
+  fs::permissions(copy, fs::perms::others_write, fs::perm_options::add);
+  const auto message = error_loading(copy);
+  fs::remove_all(dir);
+  EXPECT_THAT(message, HasSubstr(copy.string() + ": writable by every user"));
 }
 
 TEST(Plugin, NotASharedLibraryIsAnError) {

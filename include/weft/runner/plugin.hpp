@@ -30,7 +30,8 @@ class plugin {
  public:
   /// Opens `path` (RTLD_NOW | RTLD_LOCAL, so every symbol resolves at once and a
   /// missing one fails here) and finds weft_plugin_register. Throws plugin_error
-  /// for a missing file, a dlopen failure or a missing entry, naming the path.
+  /// for a missing file, one writable by every user, a dlopen failure or a
+  /// missing entry, naming the path.
   static plugin load(const std::filesystem::path& path);
 
   /// The canonical absolute path that was opened.
