@@ -152,6 +152,26 @@ TEST(EventsJson, UuidsBinaryAndBadBytes) {
   EXPECT_THAT(out.at("error").get<std::string>(), HasSubstr("not msgpack"));
 }
 
+// Found by fuzz_events_render: a state string that is not UTF-8 (event
+// strings may hold any bytes) made the line's dump throw and ended `weft
+// events`; a header claiming 2^31 map entries made the parse allocate ~100 GB.
+TEST(EventsJson, LinesOfOddBytesAreStillJson) {
+  const es::bytes not_utf8{0x92, 0xa2, 0x61, 0xff, 0x81,
+                           0x91, 0xa1, 0xfe, 0x01};  // ["a\xff", {["\xfe"]: 1}]
+  const es::notification odd{3, {uuid::random(), 1, "nobody.Knows", not_utf8}};
+  std::string line;
+  ASSERT_NO_THROW(line = notification_line(odd, es::topic_registry::global()));
+  const auto parsed = json::parse(line);
+  EXPECT_EQ(parsed.at("state").at(0), "a\ufffd");
+  EXPECT_FALSE(parsed.contains("error")) << line;
+
+  const es::notification huge{4,
+                              {uuid::random(), 1, "nobody.Knows", {0xdf, 0x7f, 0xff, 0xff, 0xff}}};
+  const auto out = json::parse(notification_line(huge, es::topic_registry::global()));
+  EXPECT_TRUE(out.at("state").is_null());
+  EXPECT_THAT(out.at("error").get<std::string>(), HasSubstr("not msgpack")) << out;
+}
+
 TEST(EventsJson, KnownTopicsGetFieldNames) {
   const uuid order = uuid::random(), payment = uuid::random();
   es::notification n{1, es::to_stored(shop::PaymentMade{payment, order, 12}, payment, 1)};
