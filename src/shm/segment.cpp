@@ -10,6 +10,8 @@
 #include <boost/interprocess/shared_memory_object.hpp>
 #include <cerrno>
 #include <charconv>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <random>
 #include <stdexcept>
@@ -146,7 +148,22 @@ ring_ref checked_ring(const std::string& segment, const std::byte* base, const g
 }  // namespace
 
 bool process_alive(std::int32_t pid) noexcept {
-  return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM);
+  if (pid <= 0 || (::kill(pid, 0) != 0 && errno != EPERM)) return false;
+  // A zombie still answers kill(0) until its parent reaps it, but it will
+  // never touch the segment again: a supervisor SIGKILLed under a shell that
+  // has not reaped it yet must not keep its system "running".
+  char path[32];
+  std::snprintf(path, sizeof path, "/proc/%d/stat", pid);
+  std::FILE* stat = std::fopen(path, "re");
+  if (stat == nullptr) return true;  // no procfs: trust kill(0)
+  char state = '?';
+  // The command name may hold spaces and parentheses: the state follows the last ')'.
+  char line[512];
+  const std::size_t size = std::fread(line, 1, sizeof line - 1, stat);
+  std::fclose(stat);
+  line[size] = '\0';
+  if (const char* end = std::strrchr(line, ')'); end != nullptr && end[1] == ' ') state = end[2];
+  return state != 'Z' && state != 'X';
 }
 
 // ---- segment ------------------------------------------------------------------

@@ -107,6 +107,19 @@ TEST(Segment, ResetChannelBumpsTheEdgeAndBothRings) {
   EXPECT_EQ(s.downstream_producer(0).epoch(), 0);
 }
 
+TEST(Segment, AZombieIsNotAlive) {
+  EXPECT_TRUE(process_alive(::getpid()));
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) ::_exit(0);
+  // Until it is reaped the child is a zombie: kill(0) still succeeds.
+  for (int i = 0; i < 500 && process_alive(child); ++i) ::usleep(2000);
+  EXPECT_FALSE(process_alive(child));
+  EXPECT_EQ(::kill(child, 0), 0);
+  ASSERT_EQ(::waitpid(child, nullptr, 0), child);
+  EXPECT_FALSE(process_alive(child));
+}
+
 TEST(Segment, LastErrorTextIsCopiedAndTruncated) {
   auto s = segment::create(small_spec());
   set_last_error(s.process(0), "recorder: disk full");

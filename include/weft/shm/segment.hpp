@@ -124,7 +124,8 @@ std::vector<system_info> list_systems();
 /// names. A segment whose creator lives is never touched. @threadsafe
 std::vector<std::string> remove_stale_segments();
 
-/// True if a process with this pid exists (EPERM counts as existing). @threadsafe
+/// True if a process with this pid exists and is not a zombie (EPERM counts as
+/// existing). @threadsafe
 bool process_alive(std::int32_t pid) noexcept;
 
 }  // namespace weft::shm
