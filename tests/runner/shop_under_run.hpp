@@ -65,7 +65,8 @@ class shop_under_run {
  public:
   explicit shop_under_run(const std::string& label, shop_config config = {})
       : dir_(label), config_(std::move(config)) {
-    name_ = label + "-" + std::to_string(::getpid());
+    static int runs = 0;  // a system of the same name left running must not be taken for ours
+    name_ = label + "-" + std::to_string(::getpid()) + "-" + std::to_string(++runs);
     write_shop(file(), name_, config_);
     start();
   }

@@ -21,6 +21,14 @@ connection::connection(std::string file, bool read_only, int busy_timeout_ms, co
     db_ = nullptr;
     throw storage_error("sqlite database '" + file_ + "': cannot open: " + message);
   }
+  // SQLite falls back to reading when it may not write (a read-only file or
+  // directory) and says so only at the first write, perhaps much later: say it now.
+  if (!read_only && sqlite3_db_readonly(db_, "main") == 1) {
+    sqlite3_close_v2(db_);
+    db_ = nullptr;
+    throw storage_error("sqlite database '" + file_ +
+                        "': cannot open for writing: the file or its directory is read-only");
+  }
   sqlite3_busy_timeout(db_, busy_timeout_ms);
 }
 
