@@ -62,6 +62,9 @@ std::shared_ptr<spdlog::logger> get(const std::string& name) {
     slot = std::make_shared<spdlog::logger>(name, reg.sink);
     slot->set_level(reg.current);
     slot->set_pattern("%Y-%m-%dT%H:%M:%S.%f %^%l%$ [%n] %v");
+    // Warnings and errors reach the file at once: a worker about to be
+    // SIGKILLed, and an operator reading its log meanwhile, need them now.
+    slot->flush_on(spdlog::level::warn);
   }
   return slot;
 }
