@@ -16,6 +16,15 @@ void command_args::fail(std::string_view field, std::string_view problem) const 
                       "' " + std::string(problem));
 }
 
+std::string command_args::describe(const nlohmann::json& value) {
+  std::string text = value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  if (text.size() > 40) {
+    text.resize(37);
+    text.append("...");
+  }
+  return text + " (" + value.type_name() + ")";
+}
+
 std::string command_reply::to_json_text() const {
   nlohmann::json out = ok ? nlohmann::json{{"ok", true}, {"result", result}}
                           : nlohmann::json{{"ok", false}, {"error", error}};

@@ -330,6 +330,18 @@ TEST_F(Applications, BadCommandsGetErrorRepliesNamingCommandAndField) {
   EXPECT_TRUE(has(malformed, "deposit") && has(malformed, "JSON")) << malformed;
   auto not_object = error_of(app, "deposit", "[1,2]");
   EXPECT_TRUE(has(not_object, "object")) << not_object;
+  const std::string some_id = uuid::random().str();
+  auto deposit_of = [&](std::string_view amount) {
+    return error_of(app, "deposit",
+                    R"({"id":")" + some_id + R"(","amount":)" + std::string(amount) + "}");
+  };
+  auto fractional = deposit_of("2.5");
+  EXPECT_TRUE(has(fractional, "'amount'") && has(fractional, "integer") && has(fractional, "2.5"))
+      << fractional;
+  auto boolean = deposit_of("true");
+  EXPECT_TRUE(has(boolean, "'amount'") && has(boolean, "integer")) << boolean;
+  auto too_large = deposit_of("18446744073709551615");
+  EXPECT_TRUE(has(too_large, "'amount'") && has(too_large, "out of range")) << too_large;
   auto not_found =
       error_of(app, "deposit", nlohmann::json{{"id", uuid::random().str()}, {"amount", 1}}.dump());
   EXPECT_TRUE(has(not_found, "not found")) << not_found;

@@ -4,10 +4,14 @@
 // without knowing its C++ type. A command's arguments are extracted with
 // typed getters whose errors name the command and the field, and the caller
 // always gets a reply, never a crash.
+#include <cstdint>
 #include <functional>
+#include <limits>
 #include <map>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -64,6 +68,22 @@ class command_args {
       } catch (const invalid_input& e) {
         fail(field, e.what());
       }
+    } else if constexpr (std::is_same_v<T, bool>) {
+      if (!value.is_boolean()) fail(field, "must be true or false, got " + describe(value));
+      return value.get<bool>();
+    } else if constexpr (std::is_integral_v<T>) {
+      // nlohmann converts 2.5 and true to integers and wraps out-of-range
+      // values: a count or an amount must be an integer that fits.
+      if (!value.is_number_integer()) fail(field, "must be an integer, got " + describe(value));
+      const bool fits =
+          value.is_number_unsigned()
+              ? value.get<std::uint64_t>() <= std::uint64_t{std::numeric_limits<T>::max()}
+              : std::in_range<T>(value.get<std::int64_t>());
+      if (!fits) fail(field, describe(value) + " is out of range");
+      return value.get<T>();
+    } else if constexpr (std::is_floating_point_v<T>) {
+      if (!value.is_number()) fail(field, "must be a number, got " + describe(value));
+      return value.get<T>();
     } else {
       try {
         return value.get<T>();
@@ -72,6 +92,9 @@ class command_args {
       }
     }
   }
+
+  /// The value as JSON text, shortened, with its type: for error messages.
+  [[nodiscard]] static std::string describe(const nlohmann::json& value);
 
   std::string_view command_;
   const nlohmann::json& payload_;
