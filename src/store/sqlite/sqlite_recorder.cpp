@@ -17,6 +17,7 @@
 
 #include "sqlite/buffered_wal.hpp"
 #include "sqlite/connection.hpp"
+#include "sqlite/page_cache.hpp"
 #include "sqlite/schema.hpp"
 #include "weft/core/error.hpp"
 
@@ -111,6 +112,7 @@ class sqlite_recorder final : public es::recorder {
  public:
   sqlite_recorder(const std::filesystem::path& file, const sqlite_options& options)
       : read_only_(options.read_only) {
+    sqlite::install_page_cache();  // before SQLite initialises, i.e. before the first open
     const auto timeout = static_cast<int>(options.busy_timeout.count());
     const bool exclusive = options.exclusive && !read_only_;
     if (!read_only_) {
