@@ -167,6 +167,15 @@ void app_host::on_commands(std::span<const command_request> commands, std::int64
   deliver(now_ns);
 }
 
+void app_host::refuse_commands(std::span<const command_request> commands, std::string_view why) {
+  if (replies_ == nullptr) return;
+  es::command_reply refused;
+  refused.error = std::string(why);
+  const std::string text = refused.to_json_text();
+  for (const auto& command : commands)
+    replies_->reply(command.lane, command.correlation_id, false, text);
+}
+
 bool app_host::tick(std::int64_t now_ns) {
   deliver(now_ns);
   request_pulls(now_ns);

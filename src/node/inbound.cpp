@@ -98,7 +98,8 @@ void dispatch(app_host& host, host_message& message, std::int64_t now_ns) {
         else if constexpr (std::is_same_v<M, pull_message>)
           host.on_pull(m.downstream, m.from_id, now_ns);
         else if constexpr (std::is_same_v<M, commands_message>)
-          host.on_commands(m.commands, now_ns);
+          m.refused_because.empty() ? host.on_commands(m.commands, now_ns)
+                                    : host.refuse_commands(m.commands, m.refused_because);
         else
           host.tick(now_ns);
       },

@@ -208,6 +208,10 @@ struct worker::impl {
     }
     ingress.release_all();
     const std::size_t read = batch.commands.size();
+    // The supervisor marks a system that is shutting down: followers drain
+    // what was recorded, and new commands are answered, not run.
+    if (read > 0 && entry.state.load(std::memory_order_relaxed) == shm::process_state::stopping)
+      batch.refused_because = "the system is stopping: command not run";
     if (read > 0) post(std::move(batch));
     return read;
   }

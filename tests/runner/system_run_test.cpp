@@ -4,6 +4,7 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <thread>
 
@@ -158,6 +159,43 @@ TEST(WeftRun, ShopOrdersAreReservedAndPaidThenSigintStopsAndASecondRunResumes) {
     EXPECT_EQ(again.stop(), 0);
   }
   expect_exactly_once(files, 500);
+}
+
+TEST(WeftRun, CommandsSentWhileTheSystemStopsAreRefusedAndFollowersStillDrain) {
+  shop_files files("stopping");
+  {  // a drain long enough for a loaded machine: the test ends it itself
+    std::ifstream in(files.dir / "shop.toml");
+    std::string text((std::istreambuf_iterator<char>(in)), {});
+    text.replace(text.find("backoff_initial_ms"), 0, "stop_timeout_ms = 60000\n");
+    std::ofstream(files.dir / "shop.toml") << text;
+  }
+  running_system run(files);
+  run.order(5);
+  ASSERT_TRUE(run.wait_paid(5));
+  // Payments held: the supervisor's drain waits for it, which gives a window to call in.
+  auto& seg = run.client->segment();
+  const pid_t payments = seg.process(*seg.find_process("Payments")).pid.load();
+  const auto& orders = seg.process(*seg.find_process("Orders"));
+  ASSERT_EQ(::kill(payments, SIGSTOP), 0);
+  run.order(3);
+  ASSERT_EQ(::kill(run.child.id(), SIGINT), 0);
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (orders.state.load() != shm::process_state::stopping &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(5ms);
+  ASSERT_EQ(orders.state.load(), shm::process_state::stopping);
+  const auto refused = run.client->call("Orders", "create_order", R"({"amount":7})", 10s);
+  EXPECT_FALSE(refused.ok);
+  EXPECT_NE(refused.payload.find("stopping"), std::string::npos) << refused.payload;
+  ASSERT_EQ(::kill(payments, SIGCONT), 0);
+  run.client.reset();
+  const auto exit_deadline = std::chrono::steady_clock::now() + 30s;
+  while (run.child.running() && std::chrono::steady_clock::now() < exit_deadline)
+    std::this_thread::sleep_for(10ms);
+  ASSERT_FALSE(run.child.running());
+  run.child.wait();
+  EXPECT_EQ(run.child.exit_code(), 0);
+  expect_exactly_once(files, 8);
 }
 
 TEST(WeftRun, KilledWorkersAreRestartedAndNothingIsDoneTwice) {

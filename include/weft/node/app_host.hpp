@@ -96,6 +96,8 @@ class app_host {
   /// Runs the commands and records all their events in one transaction, then
   /// replies to each (after the events are recorded).
   void on_commands(std::span<const command_request> commands, std::int64_t now_ns);
+  /// Answers each command with the error `why` and runs none of them.
+  void refuse_commands(std::span<const command_request> commands, std::string_view why);
   /// Resumes backlogs and due pulls. Returns true while work is left that
   /// only time or ring space can release (call again soon).
   bool tick(std::int64_t now_ns);

@@ -32,6 +32,9 @@ struct pull_message {
 };
 struct commands_message {
   std::vector<command_request> commands;
+  /// Not empty: the system is stopping; answer each command with this error
+  /// instead of running it.
+  std::string refused_because;
 };
 struct tick_message {};
 
