@@ -257,13 +257,17 @@ class sqlite_recorder final : public es::recorder {
   }
 
   // Both inserts: one transaction, ids as a range (consecutive rowids: the
-  // write lock is held from BEGIN IMMEDIATE to COMMIT).
+  // write lock is held from BEGIN IMMEDIATE to COMMIT). A lone event without
+  // tracking is one INSERT in autocommit mode: as atomic, and it spares
+  // BEGIN, COMMIT and the statement savepoint SQLite opens for an INSERT
+  // inside an explicit transaction (a leader's one-event command, the hot path).
   es::id_range record(std::span<const es::stored_event> events,
                       std::span<const es::tracking> tracked) {
     check_arguments(events, tracked);
     std::lock_guard lock(write_mutex_);
     check_usable();
-    sqlite::use(write_->begin)->run();
+    const bool own_transaction = events.size() == 1 && tracked.empty();
+    if (!own_transaction) sqlite::use(write_->begin)->run();
     es::id_range range;
     try {
       for (const auto& track : tracked) advance(track);
@@ -272,7 +276,7 @@ class sqlite_recorder final : public es::recorder {
         if (range.count == 0) range.first = id;
         ++range.count;
       }
-      sqlite::use(write_->commit)->run();
+      if (!own_transaction) sqlite::use(write_->commit)->run();
       if (known_) known_->committed(range, tracked);
     } catch (...) {
       rollback();
