@@ -147,7 +147,8 @@ fs::path shop_plugin() {
   if (fs::exists(installed, ignored)) return installed.lexically_normal();
   if (fs::exists(WEFT_SHOP_PLUGIN_PATH, ignored)) return WEFT_SHOP_PLUGIN_PATH;
   throw unavailable_error(fmt::format("weft demo: the shop plugin is neither at {} nor at {}",
-                                installed.lexically_normal().string(), WEFT_SHOP_PLUGIN_PATH));
+                                      installed.lexically_normal().string(),
+                                      WEFT_SHOP_PLUGIN_PATH));
 }
 
 }  // namespace

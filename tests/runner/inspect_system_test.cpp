@@ -6,8 +6,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "shop_system_file.hpp"
 #include <nlohmann/json.hpp>
+#include "shop_system_file.hpp"
 
 #include "inspect_weft.hpp"
 #include "weft/runner/cli.hpp"

@@ -13,6 +13,7 @@
 #include <boost/process.hpp>
 
 #include "shop_system_file.hpp"
+#include "shop_under_run.hpp"
 #include "weft/node/client.hpp"
 #include "weft/shm/process_table.hpp"
 #include "weft/shm/segment.hpp"
@@ -107,33 +108,9 @@ struct running_system {
   std::optional<node::client> client;
 };
 
-// Topic counts per originator in an application's file, checking ids are gapless.
-std::map<uuid, std::map<std::string, int>> read_log(const fs::path& file) {
-  store::sqlite_options options;
-  options.read_only = true;
-  options.exclusive = false;
-  auto log = store::make_sqlite_recorder(file, options);
-  es::notification_query query;
-  query.limit = 1'000'000;
-  std::map<uuid, std::map<std::string, int>> out;
-  std::uint64_t expected = 1;
-  for (const auto& note : log->select_notifications(query)) {
-    EXPECT_EQ(note.id, expected++) << file << ": notification ids have a gap";
-    ++out[note.event.originator_id][note.event.topic];
-  }
-  return out;
-}
-
-// Every order created is reserved and paid exactly once; one reservation and payment each.
+// Every order created is reserved and paid exactly once, from the files alone.
 void expect_exactly_once(const shop_files& files, std::size_t orders) {
-  const auto data = files.dir / "data";
-  const auto order_log = read_log(data / "Orders.sqlite");
-  ASSERT_EQ(order_log.size(), orders);
-  for (const auto& [id, topics] : order_log)
-    for (const char* topic : {"shop.OrderCreated", "shop.OrderReserved", "shop.OrderPaid"})
-      ASSERT_EQ(topics.count(topic) ? topics.at(topic) : 0, 1) << id << " " << topic;
-  EXPECT_EQ(read_log(data / "Reservations.sqlite").size(), orders);
-  EXPECT_EQ(read_log(data / "Payments.sqlite").size(), orders);
+  test::expect_exactly_once(files.dir / "data", orders);
 }
 
 bool system_listed(const std::string& name) {
