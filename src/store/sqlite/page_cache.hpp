@@ -18,7 +18,10 @@ namespace weft::store::sqlite {
 /// Installs the layer for the whole process if SQLite is not yet initialised
 /// (call before the first connection opens); afterwards, or if this fails,
 /// SQLite's own cache stays in use unchanged. Returns whether the layer is in use.
-/// @threadsafe; only the first call does anything.
+/// @threadsafe among its own callers (only the first call does anything), but
+/// not against another thread initialising SQLite at the same moment
+/// (sqlite3_config is not): weft opens every SQLite file through the recorder,
+/// which calls this first.
 bool install_page_cache();
 
 }  // namespace weft::store::sqlite
