@@ -258,15 +258,17 @@ TEST_F(Runner, ALeaderOnlyPromptsWhenEventsWereRecorded) {
   EXPECT_EQ(recorders["Emails2"]->max_notification_id(), 1u);
 }
 
+// A follower whose policy refuses one customer: errors from policies.
+class Fussy : public process_application {
+ public:
+  explicit Fussy(app_context context) : process_application(std::move(context)) {
+    on<bank::AccountOpened>([](const bank::AccountOpened& e, processing&) {
+      if (e.full_name == "Mallory") throw weft::invalid_input("no Mallory");
+    });
+  }
+};
+
 TEST_F(Runner, PolicyErrorsReachTheCallerAndTheRunnerGoesOn) {
-  class Fussy : public process_application {
-   public:
-    explicit Fussy(app_context context) : process_application(std::move(context)) {
-      on<bank::AccountOpened>([](const bank::AccountOpened& e, processing&) {
-        if (e.full_name == "Mallory") throw weft::invalid_input("no Mallory");
-      });
-    }
-  };
   system_definition sys{{"BankAccounts", "Fussy"}};
   sys.bind<BankAccounts>("BankAccounts").bind<Fussy>("Fussy");
   single_threaded_runner runner(sys, recorders.factory());
@@ -354,14 +356,6 @@ TEST_F(Runner, DeferredPromptsKeepDeclarationOrder) {
 }
 
 TEST_F(Runner, DeferredPolicyErrorsReachTheCaller) {
-  class Fussy : public process_application {
-   public:
-    explicit Fussy(app_context context) : process_application(std::move(context)) {
-      on<bank::AccountOpened>([](const bank::AccountOpened& e, processing&) {
-        if (e.full_name == "Mallory") throw weft::invalid_input("no Mallory");
-      });
-    }
-  };
   system_definition sys{{"BankAccounts", "Fussy"}};
   sys.bind<BankAccounts>("BankAccounts").bind<Fussy>("Fussy");
   single_threaded_runner runner(sys, recorders.factory());
