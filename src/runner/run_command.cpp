@@ -82,26 +82,36 @@ int run_single(const system_spec& spec, const std::filesystem::path& data_dir, s
     served.push_back(std::make_unique<lanes>(lanes{std::string(shm::name_of(segment.process(p))),
                                                    shm::ingress_server(segment, p),
                                                    node::lane_replies(segment, p)}));
-  stop_on_signals();
-  runner.start();
-  out << "system '" << spec.name << "' running single-threaded; Ctrl-C stops it\n";
-  while (stop_signal.load() == 0) {
-    bool idle = true;
+  // Runs (or, once stopping, refuses) what clients sent; false if there was nothing.
+  const auto serve = [&](bool stopping) {
+    bool served_any = false;
+    es::command_reply refused;
+    refused.error = "the system is stopping: command not run";
     for (auto& lane : served) {
       std::uint32_t from = 0;
       shm::record_view record;
       while (lane->requests.try_read(from, record) == shm::read_status::record) {
-        idle = false;
+        served_any = true;
         auto command = node::decode_command(from, record);
         if (!command) continue;  // no correlation id to answer
-        const auto reply = runner.app(lane->app).handle_command(command->name, command->args_json);
+        const auto reply =
+            stopping ? refused
+                     : runner.app(lane->app).handle_command(command->name, command->args_json);
         lane->replies.reply(from, command->correlation_id, reply.ok, reply.to_json_text());
       }
       lane->requests.release_all();
       lane->replies.flush();
     }
-    if (idle) std::this_thread::sleep_for(200us);
-  }
+    return served_any;
+  };
+  stop_on_signals();
+  runner.start();
+  out << "system '" << spec.name << "' running single-threaded; Ctrl-C stops it\n";
+  while (stop_signal.load() == 0)
+    if (!serve(false)) std::this_thread::sleep_for(200us);
+  // Each command ran to the end of its followers' processing before the next
+  // was read, so nothing is left to drain; clients still waiting get an answer.
+  serve(true);
   runner.stop();
   return exit_ok;
 }

@@ -23,6 +23,7 @@ const std::pair<const char*, std::uint64_t> header_fields[] = {
     WEFT_HEADER_FIELD(creator_pid),
     WEFT_HEADER_FIELD(creator_uid),
     WEFT_HEADER_FIELD(created_micros),
+    WEFT_HEADER_FIELD(creator_start_ticks),
     WEFT_HEADER_FIELD(process_count),
     WEFT_HEADER_FIELD(channel_count),
     WEFT_HEADER_FIELD(lanes_per_process),

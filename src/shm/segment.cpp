@@ -1,8 +1,8 @@
 // Creating, attaching and finding segments (Boost.Interprocess over POSIX shm).
 #include "weft/shm/segment.hpp"
 
+#include <fcntl.h>
 #include <fmt/format.h>
-#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,7 +10,7 @@
 #include <boost/interprocess/shared_memory_object.hpp>
 #include <cerrno>
 #include <charconv>
-#include <cstdio>
+#include <cstddef>
 #include <cstring>
 #include <filesystem>
 #include <random>
@@ -109,7 +109,7 @@ mapping open_checked(const std::string& name, bip::mode_t mode) {
   }
   const auto* header = reinterpret_cast<const segment_header*>(base);
   m.tables = geometry::of(*header);
-  if (!process_alive(header->creator_pid)) {
+  if (!process_alive(header->creator_pid, header->creator_start_ticks)) {
     throw segment_error(
         fmt::format("segment {}: its creator (pid {}) is dead; the segment is stale", name,
                     header->creator_pid));
@@ -147,25 +147,6 @@ ring_ref checked_ring(const std::string& segment, const std::byte* base, const g
 
 }  // namespace
 
-bool process_alive(std::int32_t pid) noexcept {
-  if (pid <= 0 || (::kill(pid, 0) != 0 && errno != EPERM)) return false;
-  // A zombie still answers kill(0) until its parent reaps it, but it will
-  // never touch the segment again: a supervisor SIGKILLed under a shell that
-  // has not reaped it yet must not keep its system "running".
-  char path[32];
-  std::snprintf(path, sizeof path, "/proc/%d/stat", pid);
-  std::FILE* stat = std::fopen(path, "re");
-  if (stat == nullptr) return true;  // no procfs: trust kill(0)
-  char state = '?';
-  // The command name may hold spaces and parentheses: the state follows the last ')'.
-  char line[512];
-  const std::size_t size = std::fread(line, 1, sizeof line - 1, stat);
-  std::fclose(stat);
-  line[size] = '\0';
-  if (const char* end = std::strrchr(line, ')'); end != nullptr && end[1] == ' ') state = end[2];
-  return state != 'Z' && state != 'X';
-}
-
 // ---- segment ------------------------------------------------------------------
 
 struct segment::impl {
@@ -202,7 +183,8 @@ segment segment::create(const layout_spec& spec) {
     throw segment_error(fmt::format("segment {}: cannot create {} bytes: {}", p->name,
                                     layout.total_size, e.what()));
   }
-  build_segment(p->base(), layout, ::getpid(), ::geteuid(), clock::wall_micros());
+  build_segment(p->base(), layout, ::getpid(), process_start_ticks(::getpid()).value_or(0),
+                ::geteuid(), clock::wall_micros());
   p->map.tables = geometry::of(p->header());
   // Last: pairs with the acquire in validate_segment() of every attach.
   reinterpret_cast<segment_header*>(p->base())->ready.store(segment_ready,
@@ -360,6 +342,31 @@ std::uint64_t segment_reader::ring_fill(const ring_ref& ref) const noexcept {
 
 // ---- finding systems -------------------------------------------------------------
 
+namespace {
+
+/// The creator's start time as the header of segment file `path` records it,
+/// read without mapping; 0 (unknown: the pid alone decides) if the header is
+/// short, of another layout or names another creator.
+std::uint64_t recorded_start_ticks(const std::filesystem::path& path, std::int32_t pid) {
+  std::byte bytes[sizeof(segment_header)];
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return 0;
+  const ssize_t got = ::pread(fd, bytes, sizeof bytes, 0);
+  ::close(fd);
+  if (got != static_cast<ssize_t>(sizeof bytes)) return 0;
+  const auto field = [&]<class T>(std::size_t offset, T value) {
+    std::memcpy(&value, bytes + offset, sizeof value);
+    return value;
+  };
+  if (field(offsetof(segment_header, magic), std::uint64_t{}) != segment_magic ||
+      field(offsetof(segment_header, layout_version), std::uint32_t{}) != layout_version ||
+      field(offsetof(segment_header, creator_pid), std::int32_t{}) != pid)
+    return 0;
+  return field(offsetof(segment_header, creator_start_ticks), std::uint64_t{});
+}
+
+}  // namespace
+
 std::vector<system_info> list_systems() {
   std::vector<system_info> found;
   std::error_code ec;
@@ -377,7 +384,7 @@ std::vector<system_info> list_systems() {
     system_info info;
     info.segment_name = name;
     info.creator_pid = *pid;
-    info.creator_alive = process_alive(*pid);
+    info.creator_alive = process_alive(*pid, recorded_start_ticks(file.path(), *pid));
     if (info.creator_alive) {
       try {
         auto reader = segment_reader::attach(name);
@@ -389,7 +396,9 @@ std::vector<system_info> list_systems() {
         info.problem = e.what();
       }
     } else {
-      info.problem = "stale: creator is dead";
+      info.problem = process_alive(*pid)
+                         ? "stale: creator is dead (its pid now names another process)"
+                         : "stale: creator is dead";
     }
     found.push_back(std::move(info));
   }
@@ -400,7 +409,8 @@ std::vector<std::string> remove_stale_segments() {
   std::vector<std::string> removed;
   for (const auto& info : list_systems()) {
     // Check again right before removing: never touch a live creator's segment.
-    if (!process_alive(info.creator_pid) &&
+    const auto path = std::filesystem::path("/dev/shm") / info.segment_name;
+    if (!process_alive(info.creator_pid, recorded_start_ticks(path, info.creator_pid)) &&
         bip::shared_memory_object::remove(info.segment_name.c_str())) {
       removed.push_back(info.segment_name);
     }

@@ -122,7 +122,8 @@ segment_layout segment_layout::compute(const layout_spec& spec) {
 }
 
 void build_segment(std::byte* base, const segment_layout& layout, std::int32_t creator_pid,
-                   std::uint32_t creator_uid, std::int64_t created_micros) {
+                   std::uint64_t creator_start_ticks, std::uint32_t creator_uid,
+                   std::int64_t created_micros) {
   const auto& spec = layout.spec;
   auto* header = new (base) segment_header{};
   header->magic = segment_magic;
@@ -132,6 +133,7 @@ void build_segment(std::byte* base, const segment_layout& layout, std::int32_t c
   header->creator_pid = creator_pid;
   header->creator_uid = creator_uid;
   header->created_micros = created_micros;
+  header->creator_start_ticks = creator_start_ticks;
   header->process_count = static_cast<std::uint32_t>(spec.processes.size());
   header->channel_count = static_cast<std::uint32_t>(spec.channels.size());
   header->lanes_per_process = spec.lanes_per_process;

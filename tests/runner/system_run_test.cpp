@@ -175,6 +175,51 @@ TEST(WeftRun, CommandsSentWhileTheSystemStopsAreRefusedAndFollowersStillDrain) {
   expect_exactly_once(files, 8);
 }
 
+// True once `pid` is stopped by a signal (kill() only asks; the stop comes later).
+bool wait_until_stopped(pid_t pid) {
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string line((std::istreambuf_iterator<char>(stat)), {});
+    const auto end = line.rfind(')');
+    if (end != std::string::npos && end + 2 < line.size() && line[end + 2] == 'T') return true;
+    std::this_thread::sleep_for(1ms);
+  }
+  return false;
+}
+
+TEST(WeftRun, TheSingleRunnerAnswersEveryCommandLeftWhenItStops) {
+  shop_files files("single-stop");
+  running_system run(files, "single");
+  run.order(5);
+  // Stopped, the runner cannot read: these wait in the lane while SIGINT arrives.
+  ASSERT_EQ(::kill(run.child.id(), SIGSTOP), 0);
+  ASSERT_TRUE(wait_until_stopped(run.child.id()));
+  std::vector<std::uint64_t> ids;
+  for (int i = 0; i < 3; ++i)
+    ids.push_back(run.client->submit("Orders", "create_order", R"({"amount":7})"));
+  ASSERT_EQ(::kill(run.child.id(), SIGINT), 0);
+  std::this_thread::sleep_for(100ms);
+  ASSERT_EQ(::kill(run.child.id(), SIGCONT), 0);
+  std::size_t ran = 0;
+  for (auto id : ids) {
+    const auto reply = run.client->wait("Orders", id, 20s);  // throws if never answered
+    if (reply.ok) {
+      ++ran;
+    } else {
+      EXPECT_NE(reply.payload.find("the system is stopping"), std::string::npos) << reply.payload;
+    }
+  }
+  run.client.reset();
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (run.child.running() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(10ms);
+  ASSERT_FALSE(run.child.running());
+  run.child.wait();
+  EXPECT_EQ(run.child.exit_code(), 0);
+  expect_exactly_once(files, 5 + ran);
+}
+
 TEST(WeftRun, KilledWorkersAreRestartedAndNothingIsDoneTwice) {
   shop_files files("kill");
   running_system system(files);

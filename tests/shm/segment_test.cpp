@@ -1,5 +1,6 @@
 #include "weft/shm/segment.hpp"
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -120,6 +121,32 @@ TEST(Segment, AZombieIsNotAlive) {
   EXPECT_FALSE(process_alive(child));
 }
 
+TEST(Segment, ProcessStartTicksTellAProcessFromTheNextOneWithItsPid) {
+  const auto mine = process_start_ticks(::getpid());
+  ASSERT_TRUE(mine.has_value());
+  EXPECT_TRUE(process_alive(::getpid(), *mine));
+  EXPECT_TRUE(process_alive(::getpid(), 0));  // unknown: the pid alone decides
+  EXPECT_FALSE(process_alive(::getpid(), *mine + 1));
+}
+
+TEST(Segment, ACreatorWhosePidWasRecycledIsDeadAndItsSegmentStale) {
+  auto s = segment::create(small_spec());
+  auto& header = const_cast<segment_header&>(s.header());
+  ASSERT_EQ(header.creator_start_ticks, process_start_ticks(::getpid()));
+  // As if this process had got the pid of a creator that started earlier.
+  header.creator_start_ticks -= 1;
+  EXPECT_THAT(attach_error(s.name()), HasSubstr("is dead; the segment is stale"));
+  const auto systems = list_systems();
+  const auto found = std::find_if(systems.begin(), systems.end(),
+                                  [&](const system_info& i) { return i.segment_name == s.name(); });
+  ASSERT_NE(found, systems.end());
+  EXPECT_FALSE(found->creator_alive);
+  EXPECT_THAT(found->problem, HasSubstr("its pid now names another process"));
+  const auto removed = remove_stale_segments();
+  EXPECT_NE(std::find(removed.begin(), removed.end(), s.name()), removed.end());
+  EXPECT_FALSE(std::filesystem::exists(shm_path(s)));
+}
+
 TEST(Segment, LastErrorTextIsCopiedAndTruncated) {
   auto s = segment::create(small_spec());
   set_last_error(s.process(0), "recorder: disk full");
@@ -156,7 +183,9 @@ TEST(Segment, ReaderMapsReadOnly) {
 TEST(Segment, AttachRefusesAWrongLayoutVersion) {
   auto s = segment::create(small_spec());
   const_cast<segment_header&>(s.header()).layout_version = layout_version + 1;
-  EXPECT_THAT(attach_error(s.name()), HasSubstr("layout version 2 but this build reads version 1"));
+  EXPECT_THAT(attach_error(s.name()),
+              HasSubstr(fmt::format("layout version {} but this build reads version {}",
+                                    layout_version + 1, layout_version)));
   EXPECT_THAT(attach_error(s.name()), HasSubstr(s.name()));
 }
 

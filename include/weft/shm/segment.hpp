@@ -4,7 +4,9 @@
 //
 // Name: "weft.<uid>.<creator pid>.<64 random bits>": unique per user and run,
 // not guessable, and a dead creator is visible from the name alone, so stale
-// segments are found even when their header was never finished.
+// segments are found even when their header was never finished. The header
+// also records when the creator started, so a recycled pid is not mistaken
+// for a live creator.
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -13,6 +15,7 @@
 #include <vector>
 
 #include "weft/core/error.hpp"
+#include "weft/shm/process_liveness.hpp"
 #include "weft/shm/process_table.hpp"
 #include "weft/shm/segment_layout.hpp"
 #include "weft/shm/spsc_ring.hpp"
@@ -123,9 +126,5 @@ std::vector<system_info> list_systems();
 /// Removes this user's segments whose creator is dead and returns their
 /// names. A segment whose creator lives is never touched. @threadsafe
 std::vector<std::string> remove_stale_segments();
-
-/// True if a process with this pid exists and is not a zombie (EPERM counts as
-/// existing). @threadsafe
-bool process_alive(std::int32_t pid) noexcept;
 
 }  // namespace weft::shm

@@ -27,7 +27,7 @@
 namespace weft::shm {
 
 inline constexpr std::uint64_t segment_magic = 0x316d'6873'7466'6577;  // "weftshm1" little-endian
-inline constexpr std::uint32_t layout_version = 1;
+inline constexpr std::uint32_t layout_version = 2;
 inline constexpr std::uint32_t segment_ready = 0x52454459;  // "READ"+"Y"
 
 /// Where one ring lives: its ring_control at `offset`, its buffer right after.
@@ -44,6 +44,9 @@ struct segment_header {
   std::int32_t creator_pid;
   std::uint32_t creator_uid;
   std::int64_t created_micros;
+  /// When the creator started (ticks since boot; 0 if unknown): tells the
+  /// creator from a later process that got its pid.
+  std::uint64_t creator_start_ticks;
   std::uint32_t process_count;
   std::uint32_t channel_count;
   std::uint32_t lanes_per_process;
@@ -127,7 +130,8 @@ struct segment_layout {
 /// Writes header (all but `ready`), tables and empty rings into zeroed memory
 /// of layout.total_size bytes. The segment creator only.
 void build_segment(std::byte* base, const segment_layout& layout, std::int32_t creator_pid,
-                   std::uint32_t creator_uid, std::int64_t created_micros);
+                   std::uint64_t creator_start_ticks, std::uint32_t creator_uid,
+                   std::int64_t created_micros);
 
 /// Why the `size` bytes at `base` are not a segment this build can use;
 /// empty when they are. Checks the header (after `ready`), every table
