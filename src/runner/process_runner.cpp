@@ -195,12 +195,13 @@ struct process_runner::state {
     };
     h.before_stop = [this] {
       guard_segment();
-      // Stop accepting commands: workers answer new ones with an error.
+      // Stop accepting commands: workers answer new ones with an error. A
+      // worker still starting is marked too; it keeps the mark (see worker::run).
       for (std::uint32_t p = 0; p < segment.process_count(); ++p) {
         auto& e = segment.process(p);
-        auto running = shm::process_state::running;
-        e.state.compare_exchange_strong(running, shm::process_state::stopping,
-                                        std::memory_order_relaxed);
+        for (auto live : {shm::process_state::running, shm::process_state::starting})
+          e.state.compare_exchange_strong(live, shm::process_state::stopping,
+                                          std::memory_order_relaxed);
       }
       // Let followers finish what their leaders recorded, within half the stop timeout.
       const auto deadline = std::chrono::steady_clock::now() + spec.supervision.stop_timeout / 2;
