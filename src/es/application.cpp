@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "aggregate_cache.hpp"
+#include "flat_json.hpp"
 
 namespace weft::es {
 namespace {
@@ -401,25 +402,31 @@ void application::rollback(savepoint to) noexcept {
 }
 
 command_reply application::handle_command(std::string_view name, std::string_view payload_json) {
+  return run_command(name, parse_command_payload(payload_json));
+}
+
+nlohmann::json application::parse_command_payload(std::string_view payload_json) {
   if (payload_json.find_first_not_of(" \t\r\n") == std::string_view::npos)
-    return run_command(name, nlohmann::json::object());
-  auto payload = nlohmann::json::parse(payload_json, nullptr, false);
-  if (payload.is_discarded())
-    return {false, {}, "command '" + std::string(name) + "': payload is not valid JSON"};
-  return run_command(name, payload);
+    return nlohmann::json::object();
+  if (auto flat = detail::parse_flat_json_object(payload_json)) return std::move(*flat);
+  return nlohmann::json::parse(payload_json, nullptr, false);
 }
 
 command_reply application::run_command(std::string_view name, const nlohmann::json& payload) {
-  const std::string prefix =
-      "command '" + std::string(name) + "' of application '" + state_->name + "': ";
+  if (payload.is_discarded())
+    return {false, {}, "command '" + std::string(name) + "': payload is not valid JSON"};
+  // Built only for an error: most commands succeed.
+  const auto prefix = [&] {
+    return "command '" + std::string(name) + "' of application '" + state_->name + "': ";
+  };
   if (!state_->commands.contains(name)) {
     std::string known;
     for (const auto& n : state_->commands.names()) known += (known.empty() ? "" : ", ") + n;
     return {
-        false, {}, prefix + "unknown command (known: " + (known.empty() ? "none" : known) + ")"};
+        false, {}, prefix() + "unknown command (known: " + (known.empty() ? "none" : known) + ")"};
   }
   if (!payload.is_object())
-    return {false, {}, prefix + "payload must be a JSON object, got " + payload.type_name()};
+    return {false, {}, prefix() + "payload must be a JSON object, got " + payload.type_name()};
   const savepoint before = mark();
   try {
     return {true, state_->commands.at(name)(command_args(name, payload)), {}};
@@ -428,7 +435,7 @@ command_reply application::run_command(std::string_view name, const nlohmann::js
     return {false, {}, e.what()};
   } catch (const std::exception& e) {
     if (state_->staging) rollback(before);
-    return {false, {}, prefix + e.what()};
+    return {false, {}, prefix() + e.what()};
   }
 }
 

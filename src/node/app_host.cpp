@@ -140,7 +140,9 @@ void app_host::on_commands(std::span<const command_request> commands, std::int64
   try {
     auto batch = app_.begin_batch();
     for (const auto& command : commands)
-      answers.push_back(app_.handle_command(command.name, command.args_json));
+      answers.push_back(command.args.is_null()
+                            ? app_.handle_command(command.name, command.args_json)
+                            : app_.run_command(command.name, command.args));
     if (batch.commit() > 0) note_recorded(log_end());
   } catch (const std::exception& e) {
     // Nothing of the batch is recorded: every caller learns so, none is told "ok".

@@ -1,6 +1,9 @@
 #include "weft/node/client.hpp"
 
+#include <algorithm>
 #include <cstring>
+#include <deque>
+#include <iterator>
 #include <thread>
 
 #include "weft/core/clock.hpp"
@@ -24,7 +27,10 @@ std::int64_t deadline_after(std::chrono::milliseconds timeout) {
 struct client::lane {
   std::string app;
   shm::ingress_client ingress;
-  std::map<std::uint64_t, reply> arrived;
+  // Replies not taken yet, in arrival order: one lane's replies come in the
+  // order of its commands, so this is sorted by correlation id and a waiter's
+  // reply is usually at the front (a deque: taking it from there is cheap).
+  std::deque<reply> arrived;
 
   // Moves every reply waiting in the ring into `arrived`.
   void collect() {
@@ -34,10 +40,10 @@ struct client::lane {
           if (!decoded) return;  // a corrupt reply answers nothing we can name
           const auto* view = std::get_if<shm::protocol::reply_view>(&*decoded);
           if (view == nullptr) return;
-          arrived[view->correlation_id] =
-              reply{view->correlation_id, view->status == shm::protocol::reply_status::ok,
-                    std::string(reinterpret_cast<const char*>(view->payload.data()),
-                                view->payload.size())};
+          arrived.push_back(reply{view->correlation_id,
+                                  view->status == shm::protocol::reply_status::ok,
+                                  std::string(reinterpret_cast<const char*>(view->payload.data()),
+                                              view->payload.size())});
         },
         1024);
   }
@@ -117,8 +123,11 @@ reply client::wait(std::string_view app, std::uint64_t correlation_id,
   const std::int64_t deadline = deadline_after(timeout);
   for (;;) {
     target.collect();
-    if (auto found = target.arrived.find(correlation_id); found != target.arrived.end()) {
-      reply out = std::move(found->second);
+    const auto found =
+        std::find_if(target.arrived.begin(), target.arrived.end(),
+                     [&](const reply& r) { return r.correlation_id == correlation_id; });
+    if (found != target.arrived.end()) {
+      reply out = std::move(*found);
       target.arrived.erase(found);
       return out;
     }
@@ -142,10 +151,15 @@ std::vector<reply> client::take_replies(std::string_view app, std::chrono::milli
     target.await_reply(deadline_after(timeout));
     target.collect();
   }
-  std::vector<reply> out;
-  out.reserve(target.arrived.size());
-  for (auto& [_, r] : target.arrived) out.push_back(std::move(r));
+  std::vector<reply> out(std::make_move_iterator(target.arrived.begin()),
+                         std::make_move_iterator(target.arrived.end()));
   target.arrived.clear();
+  // By correlation id, as documented, should a peer have answered out of order.
+  const auto by_id = [](const reply& a, const reply& b) {
+    return a.correlation_id < b.correlation_id;
+  };
+  if (!std::is_sorted(out.begin(), out.end(), by_id))
+    std::stable_sort(out.begin(), out.end(), by_id);
   return out;
 }
 

@@ -12,6 +12,9 @@ recent_notifications::recent_notifications(std::shared_ptr<es::recorder> inner,
                                            std::size_t max_bytes)
     : inner_(std::move(inner)), max_bytes_(max_bytes) {
   if (!inner_) throw error("recent_notifications: no recorder to wrap");
+  // Room for what is usually kept: growing by copies while a follower waits
+  // costs a copy of the window and fresh pages each time.
+  bytes_.reserve(max_bytes_ / 2);
 }
 
 std::vector<std::uint64_t> recent_notifications::insert_events(

@@ -11,6 +11,7 @@
 #include "weft/core/clock.hpp"
 #include "weft/core/error.hpp"
 #include "weft/core/log.hpp"
+#include "weft/node/allocator_tuning.hpp"
 #include "weft/node/inbound.hpp"
 #include "weft/node/lane_replies.hpp"
 #include "weft/shm/doorbell.hpp"
@@ -45,6 +46,7 @@ struct worker::impl {
         ingress(seg, index),
         replies(seg, index),
         log(log::get("node." + application.name())) {
+    tune_allocator_for_hosting();
     config.host.section_items = std::max<std::uint32_t>(config.host.section_items, 1);
     std::vector<downstream_end> downstream;
     std::vector<upstream_end> upstream;
@@ -199,6 +201,7 @@ struct worker::impl {
       }
       auto command = decode_command(lane, record);
       if (command) {
+        command->args = es::application::parse_command_payload(command->args_json);
         batch.commands.push_back(std::move(*command));
       } else {
         // Without a valid record there is no correlation id to answer.

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 #include "bank.hpp"
 #include "spy_recorder.hpp"
 #include "weft/store/memory_recorder.hpp"
@@ -360,6 +363,53 @@ TEST_F(Applications, RepliesToCallsThatAreNotUtf8AreValidJsonText) {
   const auto parsed = nlohmann::json::parse(text);
   EXPECT_EQ(parsed["ok"], false);
   EXPECT_NE(parsed["error"].get<std::string>().find("open\ufffd"), std::string::npos) << text;
+}
+
+// Flat objects take a fast path; whatever the path, the value (and its
+// number types) is the one nlohmann::json's parser gives, and text it
+// refuses is refused.
+TEST(CommandPayloads, ParseAsNlohmannJsonDoes) {
+  const std::vector<std::string> payloads = {
+      R"({"n":42})",
+      R"( { "n" : -7 , "name" : "ann", "ok": true, "no": false, "x": null } )",
+      R"({})",
+      R"({"n":0,"m":-0})",
+      R"({"big":123456789012345678})",
+      R"({"bigger":1234567890123456789012})",
+      R"({"huge":18446744073709551615})",
+      R"({"lowest":-9223372036854775808})",
+      R"({"f":2.5})",
+      R"({"e":1e3})",
+      R"({"lead":012})",
+      R"({"esc":"a\"b"})",
+      R"({"u":"\u00e9t\u00e9"})",
+      "{\"raw\":\"\xc3\xa9t\xc3\xa9\"}",
+      "{\"bad\":\"\xff\"}",
+      R"({"nested":{"a":1}})",
+      R"({"list":[1,2]})",
+      R"({"dup":1,"dup":2})",
+      R"({"n":1,})",
+      R"({"n" 1})",
+      R"({"n":1} trailing)",
+      R"({"n":tru})",
+      R"({"n":-})",
+      R"([1,2])",
+      R"("text")",
+      "null",
+      "{\"tab\":\"a\tb\"}",
+      R"({"n":1)",
+      "{not json"};
+  for (const auto& text : payloads) {
+    const auto expected = nlohmann::json::parse(text, nullptr, false);
+    const auto got = application::parse_command_payload(text);
+    ASSERT_EQ(got.is_discarded(), expected.is_discarded()) << text;
+    if (expected.is_discarded()) continue;
+    EXPECT_EQ(got, expected) << text;
+    if (!expected.is_object()) continue;
+    for (const auto& [key, value] : expected.items())
+      EXPECT_EQ(got.at(key).type(), value.type()) << text << " field " << key;
+  }
+  EXPECT_EQ(application::parse_command_payload(" \n"), nlohmann::json::object());
 }
 
 TEST_F(Applications, AddingACommandTwiceIsAnError) {

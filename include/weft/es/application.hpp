@@ -100,6 +100,10 @@ class application {
   /// rolled back, the others' kept.
   command_reply handle_command(std::string_view name, std::string_view payload_json);
   command_reply run_command(std::string_view name, const nlohmann::json& payload);
+  /// A command's payload text as handle_command reads it: blank is an empty
+  /// object, text that is not JSON a discarded value (run_command answers it
+  /// with an error). Lets a host parse payloads off the application's thread.
+  [[nodiscard]] static nlohmann::json parse_command_payload(std::string_view payload_json);
 
   class batch;
   /// Starts group commit: saves until batch::commit() are recorded together in

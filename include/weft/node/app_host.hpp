@@ -20,6 +20,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "weft/es/application.hpp"
 #include "weft/es/process_application.hpp"
 #include "weft/node/recent_notifications.hpp"
@@ -32,8 +34,8 @@ namespace weft::node {
 struct host_config {
   std::uint32_t pull_limit = 2000;  ///< notifications asked for per pull
   std::int64_t pull_timeout_ns = 500'000'000;
-  std::uint32_t section_items = 512;  ///< at most this many notifications per section
-  std::size_t deliver_budget = 8192;  ///< notifications pushed per call, for short turns
+  std::uint32_t section_items = 1024;  ///< at most this many notifications per section
+  std::size_t deliver_budget = 8192;   ///< notifications pushed per call, for short turns
 };
 
 /// Where a command came from and what it asks.
@@ -42,6 +44,10 @@ struct command_request {
   std::uint64_t correlation_id = 0;
   std::string name;
   std::string args_json;
+  /// args_json parsed by es::application::parse_command_payload, or null when
+  /// not parsed yet (the host parses it then). The worker's poller parses it,
+  /// so the application's thread does not.
+  nlohmann::json args{};
 };
 
 /// Sends replies to clients. Called from the host's thread only.

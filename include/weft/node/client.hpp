@@ -45,8 +45,8 @@ class client {
   /// submit() then wait().
   reply call(std::string_view app, std::string_view name, std::string_view args_json,
              std::chrono::milliseconds timeout = std::chrono::seconds(30));
-  /// Replies from `app` that arrived and were not waited for; waits up to
-  /// `timeout` for at least one when there are none yet.
+  /// Replies from `app` that arrived and were not waited for, by correlation
+  /// id; waits up to `timeout` for at least one when there are none yet.
   std::vector<reply> take_replies(std::string_view app, std::chrono::milliseconds timeout);
 
   [[nodiscard]] shm::segment& segment() noexcept;

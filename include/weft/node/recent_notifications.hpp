@@ -27,7 +27,9 @@ namespace weft::node {
 
 class recent_notifications final : public es::recorder {
  public:
-  static constexpr std::size_t default_max_bytes = std::size_t{16} << 20;
+  /// A few edge rings' worth: what is released is dropped at a quarter of
+  /// it, so the window cycles through memory that stays in the cache.
+  static constexpr std::size_t default_max_bytes = std::size_t{4} << 20;
 
   explicit recent_notifications(std::shared_ptr<es::recorder> inner,
                                 std::size_t max_bytes = default_max_bytes);

@@ -27,7 +27,7 @@ namespace weft::node {
 
 struct worker_config {
   host_config host;
-  std::uint32_t group_commit = 64;  ///< commands recorded in one transaction at most
+  std::uint32_t group_commit = 1024;  ///< commands recorded in one transaction at most
   /// Messages in flight before the poller waits. Small on purpose: while the
   /// actor works, records pile up in the rings and the next poll turns them
   /// into one big message (one group commit, one follower transaction)
