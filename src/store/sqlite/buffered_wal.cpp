@@ -7,6 +7,8 @@
 #include <new>
 #include <vector>
 
+#include "sqlite/mapped_wal.hpp"
+
 namespace weft::store::sqlite {
 namespace {
 
@@ -23,11 +25,17 @@ struct pending_writes {
   std::vector<unsigned char> bytes;
 };
 
+struct wal_state {
+  explicit wal_state(const char* path) : mapping(path) {}
+  pending_writes pending;
+  mapped_wal mapping;
+};
+
 // Our sqlite3_file for a WAL file; the real VFS's file object follows it in
 // the same allocation (szOsFile covers both).
 struct buffered_file {
   sqlite3_file base;
-  pending_writes* pending;
+  wal_state* state;
 
   sqlite3_file* real() { return reinterpret_cast<sqlite3_file*>(this + 1); }
   const sqlite3_io_methods& io() { return *real()->pMethods; }
@@ -39,11 +47,16 @@ buffered_file* self(sqlite3_file* file) {
   return reinterpret_cast<buffered_file*>(file);
 }
 
+int write_out(buffered_file* f, const void* data, int amount, sqlite3_int64 offset) {
+  const int rc = f->io().xWrite(f->real(), data, amount, offset);
+  if (rc == SQLITE_OK) f->state->mapping.written(static_cast<std::size_t>(amount), offset);
+  return rc;
+}
+
 int flush(buffered_file* f) {
-  auto& p = *f->pending;
+  auto& p = f->state->pending;
   if (p.bytes.empty()) return SQLITE_OK;
-  const int rc =
-      f->io().xWrite(f->real(), p.bytes.data(), static_cast<int>(p.bytes.size()), p.offset);
+  const int rc = write_out(f, p.bytes.data(), static_cast<int>(p.bytes.size()), p.offset);
   p.bytes.clear();
   return rc;
 }
@@ -51,21 +64,20 @@ int flush(buffered_file* f) {
 int buffered_close(sqlite3_file* file) {
   auto* f = self(file);
   const int flushed = flush(f);
+  delete f->state;  // unmaps before the file closes
+  f->state = nullptr;
   const int closed = f->io().xClose(f->real());
-  delete f->pending;
-  f->pending = nullptr;
   return flushed != SQLITE_OK ? flushed : closed;
 }
 
 int buffered_write(sqlite3_file* file, const void* data, int amount, sqlite3_int64 offset) {
   auto* f = self(file);
-  auto& p = *f->pending;
+  auto& p = f->state->pending;
   const bool follows_on = p.offset + static_cast<sqlite3_int64>(p.bytes.size()) == offset;
   if (!p.bytes.empty() && (!follows_on || p.bytes.size() + amount > buffer_limit)) {
     if (const int rc = flush(f); rc != SQLITE_OK) return rc;
   }
-  if (static_cast<std::size_t>(amount) >= buffer_limit)
-    return f->io().xWrite(f->real(), data, amount, offset);
+  if (static_cast<std::size_t>(amount) >= buffer_limit) return write_out(f, data, amount, offset);
   if (p.bytes.empty()) p.offset = offset;
   const auto* bytes = static_cast<const unsigned char*>(data);
   p.bytes.insert(p.bytes.end(), bytes, bytes + amount);
@@ -76,11 +88,13 @@ int buffered_write(sqlite3_file* file, const void* data, int amount, sqlite3_int
 int buffered_read(sqlite3_file* file, void* out, int amount, sqlite3_int64 offset) {
   auto* f = self(file);
   if (const int rc = flush(f); rc != SQLITE_OK) return rc;
+  if (f->state->mapping.read(out, static_cast<std::size_t>(amount), offset)) return SQLITE_OK;
   return f->io().xRead(f->real(), out, amount, offset);
 }
 int buffered_truncate(sqlite3_file* file, sqlite3_int64 size) {
   auto* f = self(file);
   if (const int rc = flush(f); rc != SQLITE_OK) return rc;
+  f->state->mapping.truncating(size);
   return f->io().xTruncate(f->real(), size);
 }
 int buffered_sync(sqlite3_file* file, int flags) {
@@ -174,8 +188,8 @@ int buffered_open(sqlite3_vfs*, const char* name, sqlite3_file* file, int flags,
     if (f->real()->pMethods != nullptr) f->io().xClose(f->real());
     return rc;
   }
-  f->pending = new (std::nothrow) pending_writes;
-  if (f->pending == nullptr) {
+  f->state = new (std::nothrow) wal_state(name);
+  if (f->state == nullptr) {
     f->io().xClose(f->real());
     return SQLITE_NOMEM;
   }

@@ -4,7 +4,9 @@
 // commits, instead of two per page (frame header, page). Anything that reads,
 // syncs, resizes or closes the WAL file writes the buffer out first, so
 // SQLite always sees a complete file; a crash mid-buffer looks to SQLite like
-// a torn write of uncommitted frames, which WAL recovery discards.
+// a torn write of uncommitted frames, which WAL recovery discards. Reads of
+// the WAL go through a memory mapping where they can, and write-back to disk
+// starts every megabyte (mapped_wal.hpp).
 //
 // Only sound when no other connection reads the WAL meanwhile: use it with
 // locking_mode = EXCLUSIVE, where the WAL index lives in the connection's heap.
