@@ -99,9 +99,10 @@ client::lane& client::lane_of(std::string_view app) {
 std::uint64_t client::submit(std::string_view app, std::string_view name,
                              std::string_view args_json, std::chrono::milliseconds timeout) {
   auto& target = lane_of(app);
-  const std::string payload = encode_command_payload(name, args_json);
+  encode_command_payload(name, args_json, payload_);  // a buffer kept between calls
+  const std::string& payload = payload_;
   const std::uint64_t id = next_correlation_++;
-  const std::int64_t deadline = deadline_after(timeout);
+  std::int64_t deadline = 0;  // read the clock only when the lane is full
   for (;;) {
     const auto pushed = shm::protocol::push_command(target.ingress.requests(), id,
                                                     std::as_bytes(std::span(payload)));
@@ -110,6 +111,7 @@ std::uint64_t client::submit(std::string_view app, std::string_view name,
       throw error("lane to '" + target.app + "' is corrupt: " + target.ingress.requests().error());
     // Full: the application is busy. Take its replies so it is never stuck on us.
     target.collect();
+    if (deadline == 0) deadline = deadline_after(timeout);
     if (clock::mono_nanos() >= deadline)
       throw error("application '" + target.app + "' accepted no command for " +
                   std::to_string(timeout.count()) + " ms");

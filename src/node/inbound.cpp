@@ -80,11 +80,16 @@ result<command_request> decode_command(std::uint32_t lane, const shm::record_vie
 
 std::string encode_command_payload(std::string_view name, std::string_view args_json) {
   std::string out;
+  encode_command_payload(name, args_json, out);
+  return out;
+}
+
+void encode_command_payload(std::string_view name, std::string_view args_json, std::string& out) {
+  out.clear();
   out.reserve(name.size() + 1 + args_json.size());
   out.append(name);
   out.push_back('\0');
   out.append(args_json);
-  return out;
 }
 
 void dispatch(app_host& host, host_message& message, std::int64_t now_ns) {

@@ -51,6 +51,8 @@ result<command_request> decode_command(std::uint32_t lane, const shm::record_vie
 
 /// A command's payload on the wire: its name, a NUL byte, its JSON arguments.
 std::string encode_command_payload(std::string_view name, std::string_view args_json);
+/// The same into `out` (its capacity reused).
+void encode_command_payload(std::string_view name, std::string_view args_json, std::string& out);
 
 /// Applies `message` to `host`.
 void dispatch(app_host& host, host_message& message, std::int64_t now_ns);
