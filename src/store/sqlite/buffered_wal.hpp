@@ -1,15 +1,20 @@
 #pragma once
 // A SQLite VFS that gathers the writes of one transaction to its WAL file in
-// memory and hands them to the kernel with one pwrite when the transaction
-// commits, instead of two per page (frame header, page). Anything that reads,
-// syncs, resizes or closes the WAL file writes the buffer out first, so
-// SQLite always sees a complete file; a crash mid-buffer looks to SQLite like
-// a torn write of uncommitted frames, which WAL recovery discards. Reads of
-// the WAL go through a memory mapping where they can, and write-back to disk
-// starts every megabyte (mapped_wal.hpp).
+// memory and hands them to the kernel with one pwrite when the transaction's
+// commit frame is written, instead of two per page (frame header, page).
+// Anything that reads, syncs, resizes or closes the WAL file writes the
+// buffer out first, so SQLite always sees a complete file; a crash
+// mid-buffer looks to SQLite like a torn write of uncommitted frames, which
+// WAL recovery discards.
 //
-// Only sound when no other connection reads the WAL meanwhile: use it with
-// locking_mode = EXCLUSIVE, where the WAL index lives in the connection's heap.
+// Sound in both locking modes: the commit's frames reach the file before
+// SQLite publishes them in the WAL index, and anything buffered is written
+// out before the connection changes a lock on that index (so before it
+// releases the write lock). The WAL is buffered only once linked to its
+// connection's database file (two writer connections to one file in one
+// process may stay unbuffered). Reads of the WAL go through a memory mapping
+// in exclusive mode, and write-back to disk starts every megabyte
+// (mapped_wal.hpp).
 struct sqlite3;
 
 namespace weft::store::sqlite {
@@ -18,7 +23,7 @@ namespace weft::store::sqlite {
 const char* buffered_wal_vfs();
 
 /// Writes out what `db`'s main WAL file holds in memory. Returns a SQLite result code.
-/// Call after every commit (a wal hook does): until then the commit is only in this process.
+/// A commit writes itself out; call after every commit anyway (a wal hook does), in case.
 int flush_wal(sqlite3* db);
 
 }  // namespace weft::store::sqlite

@@ -116,8 +116,8 @@ class sqlite_recorder final : public es::recorder {
     const auto timeout = static_cast<int>(options.busy_timeout.count());
     const bool exclusive = options.exclusive && !read_only_;
     if (!read_only_) {
-      writer_ = std::make_unique<sqlite::connection>(
-          file.string(), false, timeout, exclusive ? sqlite::buffered_wal_vfs() : nullptr);
+      writer_ = std::make_unique<sqlite::connection>(file.string(), false, timeout,
+                                                     sqlite::buffered_wal_vfs());
       // Before the first read, so that WAL keeps its index in heap memory, not in a -shm file.
       if (exclusive) writer_->exec("PRAGMA locking_mode = EXCLUSIVE");
       sqlite::prepare_schema(*writer_, false);
