@@ -1,8 +1,10 @@
 #include "weft/node/multi_threaded_runner.hpp"
 
+#include <algorithm>
 #include <thread>
 
 #include "weft/core/error.hpp"
+#include "weft/node/draining.hpp"
 
 namespace weft::node {
 
@@ -46,6 +48,21 @@ void multi_threaded_runner::watch_for_errors(std::chrono::milliseconds timeout) 
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   } while (std::chrono::steady_clock::now() < deadline);
+}
+
+void multi_threaded_runner::stop_gracefully(std::chrono::milliseconds drain_timeout) {
+  refuse_new_commands(segment_);
+  const auto deadline = std::chrono::steady_clock::now() + drain_timeout;
+  // A failed worker ends the wait: stop() then says why.
+  const auto any_ended = [&] {
+    return std::any_of(threads_.begin(), threads_.end(), [](auto& t) {
+      return t.valid() && t.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+    });
+  };
+  while (!followers_caught_up(segment_) && !any_ended() &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  stop();
 }
 
 void multi_threaded_runner::stop() {

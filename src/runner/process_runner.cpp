@@ -11,6 +11,7 @@
 #include "weft/core/clock.hpp"
 #include "weft/core/error.hpp"
 #include "weft/core/log.hpp"
+#include "weft/node/draining.hpp"
 #include "weft/runner/hosting.hpp"
 #include "weft/runner/registry.hpp"
 #include "weft/runner/workers.hpp"
@@ -122,20 +123,6 @@ struct process_runner::state {
   }
 
   // Followers have processed everything their leaders recorded.
-  bool drained() {
-    for (std::uint32_t p = 0; p < segment.process_count(); ++p) {
-      const auto& follower = segment.process(p);
-      for (std::uint32_t k = 0; k < follower.upstream_count && k < shm::max_upstreams; ++k) {
-        const auto& channel = segment.channel(follower.upstreams[k].channel);
-        const auto& leader = segment.process(channel.leader);
-        if (follower.upstreams[k].tracking.load(std::memory_order_relaxed) <
-            leader.notification_position.load(std::memory_order_relaxed))
-          return false;
-      }
-    }
-    return true;
-  }
-
   void check_heartbeats() {
     const auto limit =
         std::chrono::duration_cast<std::chrono::microseconds>(spec.supervision.heartbeat_timeout)
@@ -195,17 +182,10 @@ struct process_runner::state {
     };
     h.before_stop = [this] {
       guard_segment();
-      // Stop accepting commands: workers answer new ones with an error. A
-      // worker still starting is marked too; it keeps the mark (see worker::run).
-      for (std::uint32_t p = 0; p < segment.process_count(); ++p) {
-        auto& e = segment.process(p);
-        for (auto live : {shm::process_state::running, shm::process_state::starting})
-          e.state.compare_exchange_strong(live, shm::process_state::stopping,
-                                          std::memory_order_relaxed);
-      }
+      node::refuse_new_commands(segment);
       // Let followers finish what their leaders recorded, within half the stop timeout.
       const auto deadline = std::chrono::steady_clock::now() + spec.supervision.stop_timeout / 2;
-      while (!drained() && std::chrono::steady_clock::now() < deadline)
+      while (!node::followers_caught_up(segment) && std::chrono::steady_clock::now() < deadline)
         std::this_thread::sleep_for(10ms);
     };
     h.on_tick = [this] {

@@ -55,7 +55,8 @@ int run_threads(const system_spec& spec, const std::filesystem::path& data_dir, 
   runner.start();
   out << "system '" << spec.name << "' running on threads; Ctrl-C stops it\n";
   while (stop_signal.load() == 0) runner.watch_for_errors(100ms);  // rethrows a worker's error
-  runner.stop();
+  runner.stop_gracefully(
+      std::chrono::duration_cast<std::chrono::milliseconds>(spec.supervision.stop_timeout / 2));
   return exit_ok;
 }
 

@@ -167,8 +167,8 @@ std::vector<corrupt_channel> segment_guard::check_rings() const {
 }
 
 void segment_guard::format_channel(std::uint32_t channel) {
-  shm::format_ring(segment_.ring(downstream_.at(channel)));
-  shm::format_ring(segment_.ring(upstream_.at(channel)));
+  shm::clear_ring(segment_.ring(downstream_.at(channel)));
+  shm::clear_ring(segment_.ring(upstream_.at(channel)));
 }
 
 }  // namespace weft::runner

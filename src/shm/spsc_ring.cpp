@@ -56,9 +56,13 @@ void check_region(const ring_region& ring, const std::string& name) {
 }  // namespace
 
 void format_ring(ring_region ring) noexcept {
-  std::memset(ring.data, 0, ring.capacity);
   auto* control = new (ring.control) ring_control{};
   control->capacity = ring.capacity;
+}
+
+void clear_ring(ring_region ring) noexcept {
+  std::memset(ring.data, 0, ring.capacity);
+  format_ring(ring);
 }
 
 std::uint32_t reset_ring(ring_region ring) noexcept {

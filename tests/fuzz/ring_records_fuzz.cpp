@@ -32,7 +32,7 @@ struct fuzz_ring {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 16) return 0;
   fuzz_ring ring;
-  weft::shm::format_ring(ring.region);
+  weft::shm::clear_ring(ring.region);
   std::uint64_t head = 0, tail = 0;
   std::memcpy(&head, data, 8);
   std::memcpy(&tail, data + 8, 8);

@@ -17,7 +17,7 @@ struct local_ring {
                &std::free) {
     region = {reinterpret_cast<ring_control*>(memory.get()), memory.get() + sizeof(ring_control),
               capacity};
-    format_ring(region);
+    clear_ring(region);
   }
   std::unique_ptr<std::byte, decltype(&std::free)> memory;
   ring_region region;

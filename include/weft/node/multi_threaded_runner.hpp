@@ -35,6 +35,9 @@ class multi_threaded_runner {
   void watch_for_errors(std::chrono::milliseconds timeout);
   /// Stops every worker and rethrows the first error of any. Idempotent.
   void stop();
+  /// Refuses new commands, lets followers finish what their leaders recorded
+  /// (for up to `drain_timeout`), then stop().
+  void stop_gracefully(std::chrono::milliseconds drain_timeout);
 
   /// The segment: clients attach to it by the system's name.
   [[nodiscard]] shm::segment& segment() noexcept { return segment_; }

@@ -11,7 +11,7 @@
 //   pipes = [["Orders", "Reservations", "Orders"], "Orders | Payments | Orders"]
 //   [persistence]  kind = "sqlite"|"memory"|"postgres", durability = "full"|"normal", dsn = "..."
 //   [rings]        edge_bytes = 1048576, ingress_bytes = 262144      # powers of two
-//   [batching]     section_events = 256, group_commit = 64
+//   [batching]     section_events = 1024, group_commit = 1024
 //   [supervision]  max_restarts = 5, window_seconds = 60, backoff_initial_ms = 100,
 //                  backoff_max_ms = 5000, stop_timeout_ms = 5000, heartbeat_timeout_ms = 5000
 //   [[applications]]  name = "Orders", type = "shop.Orders"

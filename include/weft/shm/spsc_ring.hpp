@@ -63,8 +63,14 @@ struct ring_region {
   std::size_t capacity = 0;  // power of two
 };
 
-/// Prepares a zeroed region: capacity set, positions zero. Segment builder only.
+/// Prepares a region that is already zeroed (a fresh segment: ftruncate
+/// zeroes it, and touching every page again would only fault them in):
+/// capacity set, positions zero. Segment builder only.
 void format_ring(ring_region ring) noexcept;
+
+/// Zeroes a used region, then formats it. The supervisor only, while neither
+/// end runs.
+void clear_ring(ring_region ring) noexcept;
 
 /// Marks a new incarnation of one end after the other process died; the
 /// supervisor only, while the replaced end is not running. Returns the new epoch.
