@@ -14,6 +14,9 @@
 // back-pressure instead of this process's memory growing, and batches grow
 // with the load. The actor is the only writer of every ring this
 // process produces into.
+//
+// Constructing a worker tunes this process's C allocator for hosting (see
+// allocator_tuning.hpp): a process-wide setting, made once.
 #include <atomic>
 #include <chrono>
 #include <cstdint>
