@@ -17,10 +17,11 @@ struct sqlite_options {
   std::chrono::milliseconds busy_timeout{5000};
   /// Hold the file's lock from opening to closing (the default): no other
   /// connection or process can read or write it meanwhile (they get "database
-  /// is locked"). This spares the file-lock system calls of every transaction
-  /// and lets each commit reach the WAL file in one write; readers share the
-  /// writer's connection. false: a separate reader connection, and other
-  /// processes may read and write the file too; each commit costs about 1.7x.
+  /// is locked"). This spares the file-lock system calls of every transaction;
+  /// readers share the writer's connection. false: a separate reader
+  /// connection, and other processes may read and write the file too; each
+  /// commit costs about 1.3x the CPU (tools/bench/pipeline/RESULTS.md).
+  /// Either way a commit reaches the WAL file in one write.
   bool exclusive = true;
   /// Open for reading only (inspection tools); every write throws weft::storage_error.
   bool read_only = false;
