@@ -2,7 +2,8 @@
 // growth moves nothing, one allocation per 4096 events) and finds an originator's events through a
 // flat hash table of originators plus a per-event link to the same originator's previous event: no
 // allocation per originator, and the newest versions, which replays with a snapshot and "latest"
-// queries want, are found first.
+// queries want, are found first. A call looks each event's originator up once: it records as it
+// checks and undoes what it did when a check fails.
 #include "weft/store/memory_recorder.hpp"
 
 #include <algorithm>
@@ -11,7 +12,6 @@
 #include <mutex>
 #include <shared_mutex>
 #include <string>
-#include <tuple>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -38,10 +38,6 @@ bool same_id(const uuid& a, const uuid& b) {
   return ((a0 ^ b0) | (a1 ^ b1)) == 0;
 }
 
-bool same_key(const es::stored_event& a, const es::stored_event& b) {
-  return a.originator_version == b.originator_version && same_id(a.originator_id, b.originator_id);
-}
-
 // Append-only storage in chunks of 4096 records: stable, and cheap to grow.
 template <class T>
 class chunked_log {
@@ -49,11 +45,13 @@ class chunked_log {
   [[nodiscard]] std::size_t size() const noexcept { return size_; }
   T& operator[](std::size_t i) noexcept { return chunks_[i >> shift][i & (chunk - 1)]; }
   const T& operator[](std::size_t i) const noexcept { return chunks_[i >> shift][i & (chunk - 1)]; }
-  void push_back(T value) {
-    if ((size_ & (chunk - 1)) == 0) chunks_.push_back(std::make_unique<T[]>(chunk));
-    (*this)[size_] = std::move(value);
-    ++size_;
+  // The next record, allocated first: a failed allocation changes nothing.
+  T& grow_one() {
+    if ((size_ >> shift) == chunks_.size()) chunks_.push_back(std::make_unique<T[]>(chunk));
+    return (*this)[size_++];
   }
+  // Forgets the records from `n` on; their chunks are kept for the next ones.
+  void truncate(std::size_t n) noexcept { size_ = n; }
 
  private:
   static constexpr std::size_t shift = 12;
@@ -63,20 +61,29 @@ class chunked_log {
 };
 
 // Open addressing, linear probing, at most half full: originator -> its newest event.
+// Entries are 32 bytes, two to a cache line, so a probe touches one line.
 class originator_table {
  public:
   struct entry {
     uuid id;
-    std::size_t newest = none;  // index into the log; none = free slot
+    std::uint64_t link = free;  // index into the log of the newest event, out_of_order bit; or free
     std::uint64_t max_version = 0;
-    bool in_order = true;  // versions were recorded in ascending order
+
+    static constexpr std::uint64_t free = UINT64_MAX;
+    // Set once a version was recorded below an earlier one: walks cannot stop early.
+    static constexpr std::uint64_t out_of_order = std::uint64_t{1} << 63;
+
+    [[nodiscard]] bool is_free() const noexcept { return link == free; }
+    [[nodiscard]] std::size_t newest() const noexcept { return link & ~out_of_order; }
+    [[nodiscard]] bool in_order() const noexcept { return (link & out_of_order) == 0; }
   };
+  static_assert(sizeof(entry) == 32);
 
   [[nodiscard]] const entry* find(const uuid& id) const {
     if (slots_.empty()) return nullptr;
     for (std::size_t i = home(id);; i = (i + 1) & mask()) {
       const entry& slot = slots_[i];
-      if (slot.newest == none) return nullptr;
+      if (slot.is_free()) return nullptr;
       if (same_id(slot.id, id)) return &slot;
     }
   }
@@ -87,22 +94,36 @@ class originator_table {
     if (!slots_.empty()) __builtin_prefetch(&slots_[home(id)]);
   }
 
-  // Grows before a batch of `more` inserts, so no insert of the batch rehashes.
+  // Grows before a batch of `more` inserts, so no insert of the batch rehashes
+  // (and slot indices stay valid for undo()).
   void reserve_for(std::size_t more) {
     while ((count_ + more) * 2 > slots_.size()) grow();
   }
 
-  entry& find_or_add(const uuid& id) {
-    if ((count_ + 1) * 2 > slots_.size()) grow();
+  // The slot of `id`, claimed (id set, still free) if absent. Call reserve_for first.
+  std::size_t find_or_claim(const uuid& id) {
     for (std::size_t i = home(id);; i = (i + 1) & mask()) {
       entry& slot = slots_[i];
-      if (slot.newest == none) {
-        ++count_;
+      if (slot.is_free()) {
         slot.id = id;
-        return slot;  // the caller sets newest
+        return i;
       }
-      if (same_id(slot.id, id)) return slot;
+      if (same_id(slot.id, id)) return i;
     }
+  }
+  entry& operator[](std::size_t slot) noexcept { return slots_[slot]; }
+
+  // Sets a slot's entry; counts slots that become used.
+  void set(std::size_t slot, const entry& value) noexcept {
+    if (slots_[slot].is_free()) ++count_;
+    slots_[slot] = value;
+  }
+  // Puts back an entry as it was before a set() of this call. Undone newest
+  // first, a claimed slot becomes free again: nothing was placed behind it
+  // since, so every probe sequence is as it was.
+  void restore(std::size_t slot, const entry& before) noexcept {
+    if (before.is_free() && !slots_[slot].is_free()) --count_;
+    slots_[slot] = before;
   }
 
  private:
@@ -118,11 +139,11 @@ class originator_table {
     old.swap(slots_);
     constexpr std::size_t ahead = 8;
     for (std::size_t k = 0; k < old.size(); ++k) {
-      if (k + ahead < old.size() && old[k + ahead].newest != none) prefetch(old[k + ahead].id);
+      if (k + ahead < old.size() && !old[k + ahead].is_free()) prefetch(old[k + ahead].id);
       const entry& e = old[k];
-      if (e.newest == none) continue;
+      if (e.is_free()) continue;
       std::size_t i = home(e.id);
-      while (slots_[i].newest != none) i = (i + 1) & mask();
+      while (!slots_[i].is_free()) i = (i + 1) & mask();
       slots_[i] = e;
     }
   }
@@ -153,23 +174,23 @@ class memory_recorder final : public es::recorder {
     std::vector<es::stored_event> out;
     const auto* originator = originators_.find(originator_id);
     if (originator == nullptr) return out;
+    const bool in_order = originator->in_order();
     const std::uint64_t after = query.after_version.value_or(0);
     const bool bounded_below = query.after_version.has_value();
     const std::uint64_t up_to = query.up_to_version.value_or(UINT64_MAX);
     // Newest first along the links; in-order versions let the walk stop early.
     std::vector<const es::stored_event*> found;
-    for (std::size_t i = originator->newest; i != none; i = log_[i].previous) {
+    for (std::size_t i = originator->newest(); i != none; i = log_[i].previous) {
       const auto& event = log_[i].note.event;
       if (bounded_below && event.originator_version <= after) {
-        if (originator->in_order) break;
+        if (in_order) break;
         continue;
       }
       if (event.originator_version > up_to) continue;
       found.push_back(&event);
-      if (originator->in_order && query.descending && query.limit && found.size() == *query.limit)
-        break;
+      if (in_order && query.descending && query.limit && found.size() == *query.limit) break;
     }
-    if (!originator->in_order)
+    if (!in_order)
       std::sort(found.begin(), found.end(), [](const auto* a, const auto* b) {
         return a->originator_version > b->originator_version;
       });
@@ -230,25 +251,56 @@ class memory_recorder final : public es::recorder {
     es::notification note;
     std::size_t previous;  // the same originator's previous event in log_, or none
   };
+  // What one event of a call changed in the originator table, to undo it.
+  struct table_change {
+    std::size_t slot;
+    originator_table::entry before;
+  };
 
-  // Both inserts; Event is const (copied in) or not (moved in).
+  // Both inserts; Event is const (copied in) or not (moved in). Each event's
+  // originator is looked up once: the event is checked against the table and
+  // the log as they stand (this call's earlier events included), recorded,
+  // and everything is undone if a later event fails its check.
   template <class Event>
   es::id_range record(std::span<Event> events, std::span<const es::tracking> tracked) {
     std::unique_lock lock(mutex_);
-    originators_.reserve_for(events.size());  // before check(): the slots it finds stay cached
-    check(events, tracked);
-    const es::id_range range{events.empty() ? 0 : log_.size() + 1, events.size()};
-    for (auto& event : events) {
-      auto& originator = originators_.find_or_add(event.originator_id);
-      if (originator.newest != none && event.originator_version < originator.max_version)
-        originator.in_order = false;
-      originator.max_version = std::max(originator.max_version, event.originator_version);
-      const std::size_t previous = originator.newest;
-      originator.newest = log_.size();
-      if constexpr (std::is_const_v<Event>)
-        log_.push_back(record_type{es::notification{log_.size() + 1, event}, previous});
-      else
-        log_.push_back(record_type{es::notification{log_.size() + 1, std::move(event)}, previous});
+    check_tracking(tracked);
+    originators_.reserve_for(events.size());
+    const std::size_t first = log_.size();
+    changes_.clear();
+    try {
+      constexpr std::size_t ahead = 8;
+      for (std::size_t k = 0; k < events.size(); ++k) {
+        if (k + ahead < events.size()) originators_.prefetch(events[k + ahead].originator_id);
+        auto& event = events[k];
+        const std::size_t slot = originators_.find_or_claim(event.originator_id);
+        const originator_table::entry before = originators_[slot];
+        const std::uint64_t version = event.originator_version;
+        originator_table::entry after = before;
+        std::uint64_t order = 0;
+        if (before.is_free()) {
+          after.max_version = version;
+        } else if (version > before.max_version) {
+          after.max_version = version;
+          order = before.link & originator_table::entry::out_of_order;
+        } else {
+          if (has_version(before, version)) exists_already(event);
+          order = originator_table::entry::out_of_order;
+        }
+        after.link = order | log_.size();
+        changes_.push_back({slot, before});
+        auto& recorded = log_.grow_one();
+        recorded.note.id = log_.size();
+        if constexpr (std::is_const_v<Event>)
+          recorded.note.event = event;
+        else
+          recorded.note.event = std::move(event);
+        recorded.previous = before.is_free() ? none : before.newest();
+        originators_.set(slot, after);
+      }
+    } catch (...) {
+      undo(first, events);
+      throw;
     }
     for (const auto& track : tracked) {
       if (auto* position = position_of(track.upstream))
@@ -256,7 +308,19 @@ class memory_recorder final : public es::recorder {
       else
         positions_.emplace_back(track.upstream, track.notification_id);
     }
-    return range;
+    return {events.empty() ? 0 : first + 1, events.size()};
+  }
+
+  // Takes back the events of the current call, newest first: the table as it
+  // was, the log as long as it was, moved-in events handed back untouched.
+  template <class Event>
+  void undo(std::size_t first, std::span<Event> events) noexcept {
+    for (std::size_t k = changes_.size(); k-- > 0;)
+      originators_.restore(changes_[k].slot, changes_[k].before);
+    if constexpr (!std::is_const_v<Event>)
+      for (std::size_t k = 0; first + k < log_.size(); ++k)
+        events[k] = std::move(log_[first + k].note.event);
+    log_.truncate(first);
   }
 
   // An application follows few upstreams: a short vector beats hashing names.
@@ -269,20 +333,20 @@ class memory_recorder final : public es::recorder {
     return const_cast<memory_recorder*>(this)->position_of(upstream);
   }
 
-  [[nodiscard]] bool has_version(const uuid& id, std::uint64_t version) const {
-    const auto* originator = originators_.find(id);
-    if (originator == nullptr || version > originator->max_version) return false;
-    for (std::size_t i = originator->newest; i != none; i = log_[i].previous) {
+  [[nodiscard]] bool has_version(const originator_table::entry& originator,
+                                 std::uint64_t version) const {
+    if (originator.is_free() || version > originator.max_version) return false;
+    const bool in_order = originator.in_order();
+    for (std::size_t i = originator.newest(); i != none; i = log_[i].previous) {
       const auto recorded = log_[i].note.event.originator_version;
       if (recorded == version) return true;
-      if (originator->in_order && recorded < version) return false;
+      if (in_order && recorded < version) return false;
     }
     return false;
   }
 
-  // Called with the write lock held; throws before anything is changed.
-  void check(std::span<const es::stored_event> events,
-             std::span<const es::tracking> tracked) const {
+  // Called with the write lock held, before anything is changed.
+  void check_tracking(std::span<const es::tracking> tracked) const {
     for (auto it = tracked.begin(); it != tracked.end(); ++it) {
       const auto* position = position_of(it->upstream);
       if (position != nullptr && it->notification_id <= *position)
@@ -293,51 +357,13 @@ class memory_recorder final : public es::recorder {
         throw integrity_error("two tracking records for upstream '" + it->upstream +
                               "' in one call");
     }
-    constexpr std::size_t ahead = 8;
-    for (std::size_t k = 0; k < events.size(); ++k) {
-      if (k + ahead < events.size()) originators_.prefetch(events[k + ahead].originator_id);
-      if (has_version(events[k].originator_id, events[k].originator_version))
-        exists_already(events[k]);
-    }
-    check_distinct(events);
-  }
-
-  // No (originator_id, version) twice within one call.
-  static void check_distinct(std::span<const es::stored_event> events) {
-    constexpr std::size_t pairwise_up_to = 32;
-    if (events.size() <= pairwise_up_to) {
-      for (auto it = events.begin(); it != events.end(); ++it)
-        if (std::any_of(events.begin(), it, [&](const auto& e) { return same_key(e, *it); }))
-          exists_already(*it);
-      return;
-    }
-    // Sorted as words, not by uuid's memcmp order: any order finds neighbours.
-    struct key {
-      std::uint64_t high, low, version;
-      const es::stored_event* event;
-      bool operator<(const key& other) const noexcept {
-        return std::tie(high, low, version) < std::tie(other.high, other.low, other.version);
-      }
-    };
-    thread_local std::vector<key> sorted;  // reused: large batches come one after another
-    sorted.clear();
-    for (const auto& event : events) {
-      key k{0, 0, event.originator_version, &event};
-      std::memcpy(&k.high, event.originator_id.bytes.data(), 8);
-      std::memcpy(&k.low, event.originator_id.bytes.data() + 8, 8);
-      sorted.push_back(k);
-    }
-    std::sort(sorted.begin(), sorted.end());
-    auto twice = std::adjacent_find(sorted.begin(), sorted.end(), [](const key& a, const key& b) {
-      return a.high == b.high && a.low == b.low && a.version == b.version;
-    });
-    if (twice != sorted.end()) exists_already(*twice->event);
   }
 
   std::shared_mutex mutex_;
   chunked_log<record_type> log_;  // log_[id - 1]
   originator_table originators_;
   std::vector<std::pair<std::string, std::uint64_t>> positions_;
+  std::vector<table_change> changes_;  // the current call's, reused
 };
 
 }  // namespace

@@ -218,6 +218,30 @@ TYPED_TEST(RecorderConformance, DuplicateWithinALargeCallRejected) {
   EXPECT_EQ(r.insert_events(events).size(), 61u);
 }
 
+TYPED_TEST(RecorderConformance, FailedCallLeavesEveryOriginatorAsItWas) {
+  auto& r = this->recorder();
+  const auto a = uuid::random(), b = uuid::random(), c = uuid::random();
+  r.insert_events(std::vector{event(a, 1), event(a, 3)});
+  // New originators, a version above a's newest, one below it, then a clash.
+  std::vector<stored_event> call{event(b, 1), event(a, 5), event(b, 2), event(a, 4), event(c, 1),
+                                 event(a, 3)};
+  const std::vector before = call;
+  EXPECT_THROW(r.append_events(call), integrity_error);
+  EXPECT_EQ(call, before);
+  EXPECT_EQ(versions_of(r.select_events(a)), (ids{1, 3}));
+  EXPECT_EQ(versions_of(r.select_events(a, versions(1, std::nullopt, false, std::nullopt))),
+            (ids{3}));
+  EXPECT_TRUE(r.select_events(b).empty());
+  EXPECT_TRUE(r.select_events(c).empty());
+  EXPECT_EQ(r.max_notification_id(), 2u);
+  // The same originators and versions record afterwards, ids following on.
+  call.back().originator_version = 6;
+  EXPECT_EQ(r.insert_events(call), (ids{3, 4, 5, 6, 7, 8}));
+  EXPECT_EQ(versions_of(r.select_events(a)), (ids{1, 3, 4, 5, 6}));
+  EXPECT_EQ(versions_of(r.select_events(b)), (ids{1, 2}));
+  EXPECT_EQ(r.select_notifications(notes(3, 1)).front().event, call.front());
+}
+
 TYPED_TEST(RecorderConformance, AppendEventsGivesAnIdRangeAndLeavesEventsAloneOnFailure) {
   auto& r = this->recorder();
   const auto a = uuid::random(), b = uuid::random();
