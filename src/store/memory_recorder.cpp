@@ -1,9 +1,11 @@
-// The memory recorder keeps the log in fixed-size chunks (ids index it,
-// growth moves nothing, one allocation per 4096 events) and finds an originator's events through a
-// flat hash table of originators plus a per-event link to the same originator's previous event: no
-// allocation per originator, and the newest versions, which replays with a snapshot and "latest"
-// queries want, are found first. A call looks each event's originator up once: it records as it
-// checks and undoes what it did when a check fails.
+// The memory recorder keeps the log in fixed-size chunks of 48-byte records (ids index it, growth
+// moves nothing, one allocation per 4096 events); the events' states are copied into a byte arena
+// and their topics interned, so an event costs its state's bytes plus 48 and no allocation of its
+// own, and the caller's buffers go back to malloc for the next events. An originator's events are
+// found through a flat hash table of originators plus a per-event link to the same originator's
+// previous event: no allocation per originator, and the newest versions, which replays with a
+// snapshot and "latest" queries want, are found first. A call looks each event's originator up
+// once: it records as it checks and undoes what it did when a check fails.
 #include "weft/store/memory_recorder.hpp"
 
 #include <algorithm>
@@ -12,7 +14,7 @@
 #include <mutex>
 #include <shared_mutex>
 #include <string>
-#include <type_traits>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -46,8 +48,10 @@ class chunked_log {
   T& operator[](std::size_t i) noexcept { return chunks_[i >> shift][i & (chunk - 1)]; }
   const T& operator[](std::size_t i) const noexcept { return chunks_[i >> shift][i & (chunk - 1)]; }
   // The next record, allocated first: a failed allocation changes nothing.
+  // Chunks are not cleared: pages are touched once, when records are written.
   T& grow_one() {
-    if ((size_ >> shift) == chunks_.size()) chunks_.push_back(std::make_unique<T[]>(chunk));
+    if ((size_ >> shift) == chunks_.size())
+      chunks_.push_back(std::make_unique_for_overwrite<T[]>(chunk));
     return (*this)[size_++];
   }
   // Forgets the records from `n` on; their chunks are kept for the next ones.
@@ -58,6 +62,41 @@ class chunked_log {
   static constexpr std::size_t chunk = std::size_t{1} << shift;
   std::vector<std::unique_ptr<T[]>> chunks_;
   std::size_t size_ = 0;
+};
+
+// The events' state bytes, appended back to back in chunks of 1 MiB; a state
+// that does not fit the rest of a chunk starts the next one (a larger one gets
+// a chunk of its own). Copies never move.
+class byte_arena {
+ public:
+  struct mark {
+    std::size_t chunks, used, capacity;
+  };
+
+  const std::uint8_t* copy(const es::bytes& state) {
+    if (state.empty()) return nullptr;
+    if (state.size() > capacity_ - used_) {
+      capacity_ = std::max(chunk, state.size());
+      chunks_.push_back(std::make_unique_for_overwrite<std::uint8_t[]>(capacity_));
+      used_ = 0;
+    }
+    std::uint8_t* out = chunks_.back().get() + used_;
+    std::memcpy(out, state.data(), state.size());
+    used_ += state.size();
+    return out;
+  }
+  [[nodiscard]] mark position() const noexcept { return {chunks_.size(), used_, capacity_}; }
+  // Forgets what was copied since `m`.
+  void rewind(const mark& m) noexcept {
+    while (chunks_.size() > m.chunks) chunks_.pop_back();
+    used_ = m.used;
+    capacity_ = m.capacity;
+  }
+
+ private:
+  static constexpr std::size_t chunk = std::size_t{1} << 20;
+  std::vector<std::unique_ptr<std::uint8_t[]>> chunks_;
+  std::size_t used_ = 0, capacity_ = 0;
 };
 
 // Open addressing, linear probing, at most half full: originator -> its newest event.
@@ -162,10 +201,10 @@ class memory_recorder final : public es::recorder {
     return ids;
   }
 
-  // Takes the events' bytes instead of copying them.
+  // Copies too: the caller's buffers go back to malloc and serve the next events.
   es::id_range append_events(std::span<es::stored_event> events,
                              std::span<const es::tracking> tracked) override {
-    return record(events, tracked);
+    return record(std::span<const es::stored_event>(events), tracked);
   }
 
   std::vector<es::stored_event> select_events(const uuid& originator_id,
@@ -179,15 +218,15 @@ class memory_recorder final : public es::recorder {
     const bool bounded_below = query.after_version.has_value();
     const std::uint64_t up_to = query.up_to_version.value_or(UINT64_MAX);
     // Newest first along the links; in-order versions let the walk stop early.
-    std::vector<const es::stored_event*> found;
+    std::vector<const record_type*> found;
     for (std::size_t i = originator->newest(); i != none; i = log_[i].previous) {
-      const auto& event = log_[i].note.event;
-      if (bounded_below && event.originator_version <= after) {
+      const record_type& record = log_[i];
+      if (bounded_below && record.originator_version <= after) {
         if (in_order) break;
         continue;
       }
-      if (event.originator_version > up_to) continue;
-      found.push_back(&event);
+      if (record.originator_version > up_to) continue;
+      found.push_back(&record);
       if (in_order && query.descending && query.limit && found.size() == *query.limit) break;
     }
     if (!in_order)
@@ -196,8 +235,8 @@ class memory_recorder final : public es::recorder {
       });
     if (!query.descending) std::reverse(found.begin(), found.end());
     const std::size_t wanted = std::min(found.size(), query.limit.value_or(SIZE_MAX));
-    out.reserve(wanted);
-    for (std::size_t i = 0; i < wanted; ++i) out.push_back(*found[i]);
+    out.resize(wanted);
+    for (std::size_t i = 0; i < wanted; ++i) fill(out[i], *found[i]);
     return out;
   }
 
@@ -218,14 +257,13 @@ class memory_recorder final : public es::recorder {
     // Assigning over the elements already there reuses their byte buffers.
     std::size_t count = 0;
     for (std::uint64_t id = first; id <= last && count < query.limit; ++id) {
-      const auto& note = log_[id - 1].note;
+      const record_type& record = log_[id - 1];
       if (!query.topics.empty() && std::find(query.topics.begin(), query.topics.end(),
-                                             note.event.topic) == query.topics.end())
+                                             topics_[record.topic]) == query.topics.end())
         continue;
-      if (count < out.size())
-        out[count] = note;
-      else
-        out.push_back(note);
+      if (count == out.size()) out.emplace_back();
+      out[count].id = id;
+      fill(out[count].event, record);
       ++count;
     }
     out.resize(count);
@@ -247,32 +285,39 @@ class memory_recorder final : public es::recorder {
   }
 
  private:
+  // One event; its notification id is its index in log_ + 1.
   struct record_type {
-    es::notification note;
-    std::size_t previous;  // the same originator's previous event in log_, or none
+    uuid originator_id;
+    std::uint64_t originator_version;
+    std::size_t previous;       // the same originator's previous event in log_, or none
+    const std::uint8_t* state;  // in states_
+    std::uint32_t state_size;
+    std::uint32_t topic;  // index into topics_
   };
+  static_assert(sizeof(record_type) == 48);
   // What one event of a call changed in the originator table, to undo it.
   struct table_change {
     std::size_t slot;
     originator_table::entry before;
   };
 
-  // Both inserts; Event is const (copied in) or not (moved in). Each event's
+  // Both inserts copy the events in, leaving them untouched. Each event's
   // originator is looked up once: the event is checked against the table and
   // the log as they stand (this call's earlier events included), recorded,
   // and everything is undone if a later event fails its check.
-  template <class Event>
-  es::id_range record(std::span<Event> events, std::span<const es::tracking> tracked) {
+  es::id_range record(std::span<const es::stored_event> events,
+                      std::span<const es::tracking> tracked) {
     std::unique_lock lock(mutex_);
     check_tracking(tracked);
     originators_.reserve_for(events.size());
     const std::size_t first = log_.size();
+    const byte_arena::mark states_before = states_.position();
     changes_.clear();
     try {
       constexpr std::size_t ahead = 8;
       for (std::size_t k = 0; k < events.size(); ++k) {
         if (k + ahead < events.size()) originators_.prefetch(events[k + ahead].originator_id);
-        auto& event = events[k];
+        const auto& event = events[k];
         const std::size_t slot = originators_.find_or_claim(event.originator_id);
         const originator_table::entry before = originators_[slot];
         const std::uint64_t version = event.originator_version;
@@ -288,18 +333,24 @@ class memory_recorder final : public es::recorder {
           order = originator_table::entry::out_of_order;
         }
         after.link = order | log_.size();
+        if (event.state.size() > UINT32_MAX)
+          throw integrity_error("event " + event.originator_id.str() + " version " +
+                                std::to_string(version) + ": a state of " +
+                                std::to_string(event.state.size()) +
+                                " bytes is more than the memory recorder keeps (4 GiB)");
         changes_.push_back({slot, before});
-        auto& recorded = log_.grow_one();
-        recorded.note.id = log_.size();
-        if constexpr (std::is_const_v<Event>)
-          recorded.note.event = event;
-        else
-          recorded.note.event = std::move(event);
-        recorded.previous = before.is_free() ? none : before.newest();
+        const std::uint32_t topic = topic_id(event.topic);
+        const std::uint8_t* state = states_.copy(event.state);
+        log_.grow_one() = record_type{event.originator_id,
+                                      version,
+                                      before.is_free() ? none : before.newest(),
+                                      state,
+                                      static_cast<std::uint32_t>(event.state.size()),
+                                      topic};
         originators_.set(slot, after);
       }
     } catch (...) {
-      undo(first, events);
+      undo(first, states_before);
       throw;
     }
     for (const auto& track : tracked) {
@@ -311,16 +362,32 @@ class memory_recorder final : public es::recorder {
     return {events.empty() ? 0 : first + 1, events.size()};
   }
 
-  // Takes back the events of the current call, newest first: the table as it
-  // was, the log as long as it was, moved-in events handed back untouched.
-  template <class Event>
-  void undo(std::size_t first, std::span<Event> events) noexcept {
+  // Takes back the events of the current call, newest first: the table, the
+  // log and the state bytes as they were. Topics it interned stay.
+  void undo(std::size_t first, const byte_arena::mark& states_before) noexcept {
     for (std::size_t k = changes_.size(); k-- > 0;)
       originators_.restore(changes_[k].slot, changes_[k].before);
-    if constexpr (!std::is_const_v<Event>)
-      for (std::size_t k = 0; first + k < log_.size(); ++k)
-        events[k] = std::move(log_[first + k].note.event);
     log_.truncate(first);
+    states_.rewind(states_before);
+  }
+
+  // Consecutive events mostly share a topic: the last one is tried first.
+  std::uint32_t topic_id(const std::string& topic) {
+    if (last_topic_ < topics_.size() && topics_[last_topic_] == topic) return last_topic_;
+    auto it = topic_ids_.find(topic);
+    if (it == topic_ids_.end()) {
+      topics_.push_back(topic);
+      it = topic_ids_.emplace(topic, static_cast<std::uint32_t>(topics_.size() - 1)).first;
+    }
+    return last_topic_ = it->second;
+  }
+
+  // Writes a record over `out`, reusing its buffers.
+  void fill(es::stored_event& out, const record_type& record) const {
+    out.originator_id = record.originator_id;
+    out.originator_version = record.originator_version;
+    out.topic = topics_[record.topic];
+    out.state.assign(record.state, record.state + record.state_size);
   }
 
   // An application follows few upstreams: a short vector beats hashing names.
@@ -338,7 +405,7 @@ class memory_recorder final : public es::recorder {
     if (originator.is_free() || version > originator.max_version) return false;
     const bool in_order = originator.in_order();
     for (std::size_t i = originator.newest(); i != none; i = log_[i].previous) {
-      const auto recorded = log_[i].note.event.originator_version;
+      const auto recorded = log_[i].originator_version;
       if (recorded == version) return true;
       if (in_order && recorded < version) return false;
     }
@@ -363,6 +430,10 @@ class memory_recorder final : public es::recorder {
   chunked_log<record_type> log_;  // log_[id - 1]
   originator_table originators_;
   std::vector<std::pair<std::string, std::uint64_t>> positions_;
+  byte_arena states_;
+  std::vector<std::string> topics_;
+  std::unordered_map<std::string, std::uint32_t> topic_ids_;
+  std::uint32_t last_topic_ = 0;
   std::vector<table_change> changes_;  // the current call's, reused
 };
 

@@ -187,6 +187,35 @@ TYPED_TEST(RecorderConformance, LargeTransactionsRoundTrip) {
   EXPECT_EQ(r.max_notification_id(), 301u);
 }
 
+TYPED_TEST(RecorderConformance, StatesOfEverySizeRoundTripAcrossFailedCalls) {
+  auto& r = this->recorder();
+  const auto o = uuid::random(), p = uuid::random();
+  constexpr std::size_t mib = std::size_t{1} << 20;
+  auto sized = [](const uuid& id, std::uint64_t v, std::size_t size) {
+    stored_event e = event(id, v, v % 2 ? "test.Odd" : "test.Even");
+    e.state.resize(size);
+    for (std::size_t i = 0; i < size; ++i) e.state[i] = static_cast<std::uint8_t>(i * 7 + v);
+    return e;
+  };
+  const std::vector kept{sized(o, 1, 0), sized(o, 2, 1), sized(o, 3, mib - 1), sized(o, 4, 5),
+                         sized(o, 5, mib + 3)};
+  r.insert_events(kept);
+  // A failed call with big states; what it copied must not survive it.
+  std::vector failed{sized(p, 1, 2 * mib), sized(p, 2, 70), sized(o, 5, 9)};
+  EXPECT_THROW(r.append_events(failed), integrity_error);
+  const std::vector later{sized(p, 1, 33), sized(p, 2, mib), sized(o, 6, 2)};
+  r.insert_events(later);
+  EXPECT_EQ(r.select_events(o),
+            (std::vector{kept[0], kept[1], kept[2], kept[3], kept[4], later[2]}));
+  EXPECT_EQ(r.select_events(p), (std::vector{later[0], later[1]}));
+  const auto all = r.select_notifications(notes(1, 100));
+  ASSERT_EQ(all.size(), 8u);
+  EXPECT_EQ(all[5].event, later[0]);
+  EXPECT_EQ(all[6].event, later[1]);
+  EXPECT_EQ(ids_of(r.select_notifications(notes(1, 100, std::nullopt, {"test.Even"}))),
+            (ids{2, 4, 7, 8}));
+}
+
 TYPED_TEST(RecorderConformance, DuplicateVersionRejectedAndNothingOfTheCallRecorded) {
   auto& r = this->recorder();
   const auto a = uuid::random(), b = uuid::random();
@@ -223,8 +252,8 @@ TYPED_TEST(RecorderConformance, FailedCallLeavesEveryOriginatorAsItWas) {
   const auto a = uuid::random(), b = uuid::random(), c = uuid::random();
   r.insert_events(std::vector{event(a, 1), event(a, 3)});
   // New originators, a version above a's newest, one below it, then a clash.
-  std::vector<stored_event> call{event(b, 1), event(a, 5), event(b, 2), event(a, 4), event(c, 1),
-                                 event(a, 3)};
+  std::vector<stored_event> call{event(b, 1), event(a, 5), event(b, 2),
+                                 event(a, 4), event(c, 1), event(a, 3)};
   const std::vector before = call;
   EXPECT_THROW(r.append_events(call), integrity_error);
   EXPECT_EQ(call, before);
