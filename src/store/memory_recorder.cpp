@@ -8,12 +8,17 @@
 // once: it records as it checks and undoes what it did when a check fails.
 #include "weft/store/memory_recorder.hpp"
 
+#include <sys/mman.h>
+
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <mutex>
+#include <new>
 #include <shared_mutex>
 #include <string>
+#include <type_traits>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -99,21 +104,69 @@ class byte_arena {
   std::size_t used_ = 0, capacity_ = 0;
 };
 
+// A fixed number of T in zeroed memory (T is trivially copyable and all-zero
+// means empty). Big arrays are mapped and ask for transparent huge pages: the
+// originator table is probed at random all over, and with 4 KiB pages each
+// probe of a big table is a TLB miss and each first touch a page fault.
+template <class T>
+class zeroed_array {
+  static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>);
+
+ public:
+  zeroed_array() = default;
+  explicit zeroed_array(std::size_t count) : size_(count), bytes_(count * sizeof(T)) {
+    if (bytes_ >= huge_page) {
+      void* mapped =
+          ::mmap(nullptr, bytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+      if (mapped == MAP_FAILED) throw std::bad_alloc();
+      ::madvise(mapped, bytes_, MADV_HUGEPAGE);  // advice: without it, small pages
+      data_ = static_cast<T*>(mapped);
+    } else {
+      data_ = static_cast<T*>(std::calloc(count, sizeof(T)));
+      if (data_ == nullptr) throw std::bad_alloc();
+    }
+  }
+  zeroed_array(const zeroed_array&) = delete;
+  zeroed_array& operator=(const zeroed_array&) = delete;
+  ~zeroed_array() {
+    if (data_ == nullptr) return;
+    if (bytes_ >= huge_page)
+      ::munmap(data_, bytes_);
+    else
+      std::free(data_);
+  }
+  void swap(zeroed_array& other) noexcept {
+    std::swap(data_, other.data_);
+    std::swap(size_, other.size_);
+    std::swap(bytes_, other.bytes_);
+  }
+
+  [[nodiscard]] std::size_t size() const noexcept { return size_; }
+  [[nodiscard]] bool empty() const noexcept { return size_ == 0; }
+  T& operator[](std::size_t i) noexcept { return data_[i]; }
+  const T& operator[](std::size_t i) const noexcept { return data_[i]; }
+
+ private:
+  static constexpr std::size_t huge_page = std::size_t{2} << 20;
+  T* data_ = nullptr;
+  std::size_t size_ = 0, bytes_ = 0;
+};
+
 // Open addressing, linear probing, at most half full: originator -> its newest event.
 // Entries are 32 bytes, two to a cache line, so a probe touches one line.
 class originator_table {
  public:
   struct entry {
     uuid id;
-    std::uint64_t link = free;  // index into the log of the newest event, out_of_order bit; or free
+    std::uint64_t link = free;  // 1 + index into the log of the newest event, out_of_order bit
     std::uint64_t max_version = 0;
 
-    static constexpr std::uint64_t free = UINT64_MAX;
+    static constexpr std::uint64_t free = 0;  // zeroed memory is an empty table
     // Set once a version was recorded below an earlier one: walks cannot stop early.
     static constexpr std::uint64_t out_of_order = std::uint64_t{1} << 63;
 
     [[nodiscard]] bool is_free() const noexcept { return link == free; }
-    [[nodiscard]] std::size_t newest() const noexcept { return link & ~out_of_order; }
+    [[nodiscard]] std::size_t newest() const noexcept { return (link & ~out_of_order) - 1; }
     [[nodiscard]] bool in_order() const noexcept { return (link & out_of_order) == 0; }
   };
   static_assert(sizeof(entry) == 32);
@@ -174,7 +227,7 @@ class originator_table {
     return static_cast<std::size_t>(((lo ^ hi) * 0x9E3779B97F4A7C15ULL) >> 20) & mask();
   }
   void grow() {
-    std::vector<entry> old(std::max<std::size_t>(64, slots_.size() * 2));
+    zeroed_array<entry> old(std::max<std::size_t>(64, slots_.size() * 2));
     old.swap(slots_);
     constexpr std::size_t ahead = 8;
     for (std::size_t k = 0; k < old.size(); ++k) {
@@ -187,7 +240,7 @@ class originator_table {
     }
   }
 
-  std::vector<entry> slots_;
+  zeroed_array<entry> slots_;
   std::size_t count_ = 0;
 };
 
@@ -332,7 +385,7 @@ class memory_recorder final : public es::recorder {
           if (has_version(before, version)) exists_already(event);
           order = originator_table::entry::out_of_order;
         }
-        after.link = order | log_.size();
+        after.link = order | (log_.size() + 1);
         if (event.state.size() > UINT32_MAX)
           throw integrity_error("event " + event.originator_id.str() + " version " +
                                 std::to_string(version) + ": a state of " +

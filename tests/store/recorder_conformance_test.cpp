@@ -216,6 +216,19 @@ TYPED_TEST(RecorderConformance, StatesOfEverySizeRoundTripAcrossFailedCalls) {
             (ids{2, 4, 7, 8}));
 }
 
+TYPED_TEST(RecorderConformance, ManyOriginatorsKeepTheirEventsAsTheIndexGrows) {
+  auto& r = this->recorder();
+  std::vector<stored_event> events;
+  for (int i = 0; i < 50'000; ++i) events.push_back(event(uuid::random(), 1));
+  for (std::size_t from = 0; from < events.size(); from += 5'000)
+    r.insert_events(std::span(events).subspan(from, 5'000));
+  for (std::size_t i = 0; i < events.size(); i += 997)
+    EXPECT_EQ(r.select_events(events[i].originator_id), (std::vector{events[i]}));
+  EXPECT_THROW(r.insert_events(std::vector{events[31'337]}), integrity_error);
+  EXPECT_EQ(r.insert_events(std::vector{event(events[31'337].originator_id, 2)}), (ids{50'001}));
+  EXPECT_TRUE(r.select_events(uuid::random()).empty());
+}
+
 TYPED_TEST(RecorderConformance, DuplicateVersionRejectedAndNothingOfTheCallRecorded) {
   auto& r = this->recorder();
   const auto a = uuid::random(), b = uuid::random();
