@@ -5,8 +5,11 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <optional>
+
 #include "shop/applications.hpp"
 #include "shop/shop.hpp"
+#include "topic_count.hpp"
 #include "weft/node/client.hpp"
 #include "weft/node/draining.hpp"
 #include "weft/store/memory_recorder.hpp"
@@ -16,12 +19,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::size_t count_topic(es::recorder& recorder, const std::string& topic) {
-  es::notification_query query;
-  query.limit = 10'000'000;
-  query.topics = {topic};
-  return recorder.select_notifications(query).size();
-}
+using node::testing::count_topic;
 
 struct shop_apps {
   shop_apps() {
@@ -41,43 +39,50 @@ struct shop_apps {
   std::unique_ptr<es::application> orders, reservations, payments;
 };
 
-std::string unique_name(const char* test) {
-  return std::string("mtr-") + test + "-" + std::to_string(::getpid());
-}
+// The shop on a started runner, and a client attached to it.
+struct running_shop {
+  explicit running_shop(const char* test)
+      : name(std::string("mtr-") + test + "-" + std::to_string(::getpid())),
+        runner(name, shop::make_system(), apps.hosted()) {
+    runner.start();
+    client.emplace(client::attach(name));
+  }
+  std::size_t count(const std::string& app, const std::string& topic) {
+    return count_topic(*apps.recorders[app], topic);
+  }
+  shop_apps apps;
+  std::string name;
+  multi_threaded_runner runner;
+  std::optional<node::client> client;
+};
 
 TEST(MultiThreadedRunner, StoppingGracefullyLetsFollowersFinishWhatLeadersRecorded) {
-  shop_apps apps;
-  const auto name = unique_name("graceful");
-  multi_threaded_runner runner(name, shop::make_system(), apps.hosted());
-  runner.start();
-  auto client = client::attach(name);
+  running_shop shop("graceful");
   constexpr std::size_t orders = 3000;
   std::vector<std::uint64_t> ids;
   for (std::size_t i = 0; i < orders; ++i)
-    ids.push_back(client.submit("Orders", "create_order", R"({"customer":"ann","amount":3})"));
-  for (auto id : ids) ASSERT_TRUE(client.wait("Orders", id, 30s).ok);
+    ids.push_back(
+        shop.client->submit("Orders", "create_order", R"({"customer":"ann","amount":3})"));
+  for (auto id : ids) ASSERT_TRUE(shop.client->wait("Orders", id, 30s).ok);
   // Every order is recorded; reservations and payments may still be on their way.
-  runner.stop_gracefully(60s);
-  EXPECT_TRUE(followers_caught_up(runner.segment()));
-  EXPECT_EQ(count_topic(*apps.recorders["Reservations"], "shop.ReservationMade"), orders);
-  EXPECT_EQ(count_topic(*apps.recorders["Payments"], "shop.PaymentMade"), orders);
-  EXPECT_EQ(count_topic(*apps.recorders["Orders"], "shop.OrderPaid"), orders);
+  shop.runner.stop_gracefully(60s);
+  EXPECT_TRUE(followers_caught_up(shop.runner.segment()));
+  EXPECT_EQ(shop.count("Reservations", "shop.ReservationMade"), orders);
+  EXPECT_EQ(shop.count("Payments", "shop.PaymentMade"), orders);
+  EXPECT_EQ(shop.count("Orders", "shop.OrderPaid"), orders);
 }
 
 TEST(MultiThreadedRunner, AStoppingSystemRefusesNewCommandsWithAClearError) {
-  shop_apps apps;
-  const auto name = unique_name("refuse");
-  multi_threaded_runner runner(name, shop::make_system(), apps.hosted());
-  runner.start();
-  auto client = client::attach(name);
-  ASSERT_TRUE(client.call("Orders", "create_order", R"({"customer":"ann","amount":3})", 30s).ok);
-  refuse_new_commands(runner.segment());
+  running_shop shop("refuse");
+  ASSERT_TRUE(
+      shop.client->call("Orders", "create_order", R"({"customer":"ann","amount":3})", 30s).ok);
+  refuse_new_commands(shop.runner.segment());
   const auto refused =
-      client.call("Orders", "create_order", R"({"customer":"bob","amount":4})", 30s);
+      shop.client->call("Orders", "create_order", R"({"customer":"bob","amount":4})", 30s);
   EXPECT_FALSE(refused.ok);
   EXPECT_NE(refused.payload.find("the system is stopping"), std::string::npos) << refused.payload;
-  runner.stop_gracefully(60s);
-  EXPECT_EQ(count_topic(*apps.recorders["Orders"], "shop.OrderCreated"), 1u);
+  shop.runner.stop_gracefully(60s);
+  EXPECT_EQ(shop.count("Orders", "shop.OrderCreated"), 1u);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 
 #include "shop/applications.hpp"
 #include "shop/shop.hpp"
+#include "topic_count.hpp"
 #include "weft/core/clock.hpp"
 #include "weft/node/client.hpp"
 #include "weft/node/system_layout.hpp"
@@ -20,12 +21,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::size_t count_topic(es::recorder& recorder, const std::string& topic) {
-  es::notification_query query;
-  query.limit = 10'000'000;
-  query.topics = {topic};
-  return recorder.select_notifications(query).size();
-}
+using node::testing::count_topic;
 
 struct running_shop {
   explicit running_shop(std::string name, ring_sizes sizes = {})

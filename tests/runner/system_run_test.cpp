@@ -60,20 +60,26 @@ struct running_system {
     }
   }
 
+  // The exit code once the child has ended within `limit`; -1 if it still runs.
+  int exit_code_within(std::chrono::seconds limit) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (child.running() && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(10ms);
+    if (child.running()) return -1;
+    child.wait();
+    return child.exit_code();
+  }
+
   // SIGINT, then the exit code; -1 if it had to be killed.
   int stop() {
     client.reset();
     ::kill(child.id(), SIGINT);
-    const auto deadline = std::chrono::steady_clock::now() + 30s;
-    while (child.running() && std::chrono::steady_clock::now() < deadline)
-      std::this_thread::sleep_for(10ms);
-    if (child.running()) {
+    const int code = exit_code_within(30s);
+    if (code == -1) {
       child.terminate();
       child.wait();
-      return -1;
     }
-    child.wait();
-    return child.exit_code();
+    return code;
   }
 
   ~running_system() {
@@ -166,12 +172,7 @@ TEST(WeftRun, CommandsSentWhileTheSystemStopsAreRefusedAndFollowersStillDrain) {
   EXPECT_NE(refused.payload.find("stopping"), std::string::npos) << refused.payload;
   ASSERT_EQ(::kill(payments, SIGCONT), 0);
   run.client.reset();
-  const auto exit_deadline = std::chrono::steady_clock::now() + 30s;
-  while (run.child.running() && std::chrono::steady_clock::now() < exit_deadline)
-    std::this_thread::sleep_for(10ms);
-  ASSERT_FALSE(run.child.running());
-  run.child.wait();
-  EXPECT_EQ(run.child.exit_code(), 0);
+  ASSERT_EQ(run.exit_code_within(30s), 0);
   expect_exactly_once(files, 8);
 }
 
@@ -211,12 +212,7 @@ TEST(WeftRun, TheSingleRunnerAnswersEveryCommandLeftWhenItStops) {
     }
   }
   run.client.reset();
-  const auto deadline = std::chrono::steady_clock::now() + 30s;
-  while (run.child.running() && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(10ms);
-  ASSERT_FALSE(run.child.running());
-  run.child.wait();
-  EXPECT_EQ(run.child.exit_code(), 0);
+  ASSERT_EQ(run.exit_code_within(30s), 0);
   expect_exactly_once(files, 5 + ran);
 }
 
