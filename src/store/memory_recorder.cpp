@@ -8,8 +8,6 @@
 // once: it records as it checks and undoes what it did when a check fails.
 #include "weft/store/memory_recorder.hpp"
 
-#include <sys/mman.h>
-
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
@@ -23,10 +21,16 @@
 #include <utility>
 #include <vector>
 
+#include "memory_storage.hpp"
+#include "originator_table.hpp"
 #include "weft/core/error.hpp"
 
 namespace weft::store {
 namespace {
+
+using memory::byte_arena;
+using memory::chunked_log;
+using memory::originator_table;
 
 constexpr std::size_t none = SIZE_MAX;
 
@@ -34,215 +38,6 @@ constexpr std::size_t none = SIZE_MAX;
   throw integrity_error("event " + event.originator_id.str() + " version " +
                         std::to_string(event.originator_version) + " exists already");
 }
-
-// uuid's operator== calls memcmp; two loads are cheaper on this path.
-bool same_id(const uuid& a, const uuid& b) {
-  std::uint64_t a0, a1, b0, b1;
-  std::memcpy(&a0, a.bytes.data(), 8);
-  std::memcpy(&a1, a.bytes.data() + 8, 8);
-  std::memcpy(&b0, b.bytes.data(), 8);
-  std::memcpy(&b1, b.bytes.data() + 8, 8);
-  return ((a0 ^ b0) | (a1 ^ b1)) == 0;
-}
-
-// Append-only storage in chunks of 4096 records: stable, and cheap to grow.
-template <class T>
-class chunked_log {
- public:
-  [[nodiscard]] std::size_t size() const noexcept { return size_; }
-  T& operator[](std::size_t i) noexcept { return chunks_[i >> shift][i & (chunk - 1)]; }
-  const T& operator[](std::size_t i) const noexcept { return chunks_[i >> shift][i & (chunk - 1)]; }
-  // The next record, allocated first: a failed allocation changes nothing.
-  // Chunks are not cleared: pages are touched once, when records are written.
-  T& grow_one() {
-    if ((size_ >> shift) == chunks_.size())
-      chunks_.push_back(std::make_unique_for_overwrite<T[]>(chunk));
-    return (*this)[size_++];
-  }
-  // Forgets the records from `n` on; their chunks are kept for the next ones.
-  void truncate(std::size_t n) noexcept { size_ = n; }
-
- private:
-  static constexpr std::size_t shift = 12;
-  static constexpr std::size_t chunk = std::size_t{1} << shift;
-  std::vector<std::unique_ptr<T[]>> chunks_;
-  std::size_t size_ = 0;
-};
-
-// The events' state bytes, appended back to back in chunks of 1 MiB; a state
-// that does not fit the rest of a chunk starts the next one (a larger one gets
-// a chunk of its own). Copies never move.
-class byte_arena {
- public:
-  struct mark {
-    std::size_t chunks, used, capacity;
-  };
-
-  const std::uint8_t* copy(const es::bytes& state) {
-    if (state.empty()) return nullptr;
-    if (state.size() > capacity_ - used_) {
-      capacity_ = std::max(chunk, state.size());
-      chunks_.push_back(std::make_unique_for_overwrite<std::uint8_t[]>(capacity_));
-      used_ = 0;
-    }
-    std::uint8_t* out = chunks_.back().get() + used_;
-    std::memcpy(out, state.data(), state.size());
-    used_ += state.size();
-    return out;
-  }
-  [[nodiscard]] mark position() const noexcept { return {chunks_.size(), used_, capacity_}; }
-  // Forgets what was copied since `m`.
-  void rewind(const mark& m) noexcept {
-    while (chunks_.size() > m.chunks) chunks_.pop_back();
-    used_ = m.used;
-    capacity_ = m.capacity;
-  }
-
- private:
-  static constexpr std::size_t chunk = std::size_t{1} << 20;
-  std::vector<std::unique_ptr<std::uint8_t[]>> chunks_;
-  std::size_t used_ = 0, capacity_ = 0;
-};
-
-// A fixed number of T in zeroed memory (T is trivially copyable and all-zero
-// means empty). Big arrays are mapped and ask for transparent huge pages: the
-// originator table is probed at random all over, and with 4 KiB pages each
-// probe of a big table is a TLB miss and each first touch a page fault.
-template <class T>
-class zeroed_array {
-  static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>);
-
- public:
-  zeroed_array() = default;
-  explicit zeroed_array(std::size_t count) : size_(count), bytes_(count * sizeof(T)) {
-    if (bytes_ >= huge_page) {
-      void* mapped =
-          ::mmap(nullptr, bytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-      if (mapped == MAP_FAILED) throw std::bad_alloc();
-      ::madvise(mapped, bytes_, MADV_HUGEPAGE);  // advice: without it, small pages
-      data_ = static_cast<T*>(mapped);
-    } else {
-      data_ = static_cast<T*>(std::calloc(count, sizeof(T)));
-      if (data_ == nullptr) throw std::bad_alloc();
-    }
-  }
-  zeroed_array(const zeroed_array&) = delete;
-  zeroed_array& operator=(const zeroed_array&) = delete;
-  ~zeroed_array() {
-    if (data_ == nullptr) return;
-    if (bytes_ >= huge_page)
-      ::munmap(data_, bytes_);
-    else
-      std::free(data_);
-  }
-  void swap(zeroed_array& other) noexcept {
-    std::swap(data_, other.data_);
-    std::swap(size_, other.size_);
-    std::swap(bytes_, other.bytes_);
-  }
-
-  [[nodiscard]] std::size_t size() const noexcept { return size_; }
-  [[nodiscard]] bool empty() const noexcept { return size_ == 0; }
-  T& operator[](std::size_t i) noexcept { return data_[i]; }
-  const T& operator[](std::size_t i) const noexcept { return data_[i]; }
-
- private:
-  static constexpr std::size_t huge_page = std::size_t{2} << 20;
-  T* data_ = nullptr;
-  std::size_t size_ = 0, bytes_ = 0;
-};
-
-// Open addressing, linear probing, at most half full: originator -> its newest event.
-// Entries are 32 bytes, two to a cache line, so a probe touches one line.
-class originator_table {
- public:
-  struct entry {
-    uuid id;
-    std::uint64_t link = free;  // 1 + index into the log of the newest event, out_of_order bit
-    std::uint64_t max_version = 0;
-
-    static constexpr std::uint64_t free = 0;  // zeroed memory is an empty table
-    // Set once a version was recorded below an earlier one: walks cannot stop early.
-    static constexpr std::uint64_t out_of_order = std::uint64_t{1} << 63;
-
-    [[nodiscard]] bool is_free() const noexcept { return link == free; }
-    [[nodiscard]] std::size_t newest() const noexcept { return (link & ~out_of_order) - 1; }
-    [[nodiscard]] bool in_order() const noexcept { return (link & out_of_order) == 0; }
-  };
-  static_assert(sizeof(entry) == 32);
-
-  [[nodiscard]] const entry* find(const uuid& id) const {
-    if (slots_.empty()) return nullptr;
-    for (std::size_t i = home(id);; i = (i + 1) & mask()) {
-      const entry& slot = slots_[i];
-      if (slot.is_free()) return nullptr;
-      if (same_id(slot.id, id)) return &slot;
-    }
-  }
-
-  // Lookups of random ids miss the cache: a batch asks for the slot of an
-  // event a few places ahead while it works on the current one.
-  void prefetch(const uuid& id) const noexcept {
-    if (!slots_.empty()) __builtin_prefetch(&slots_[home(id)]);
-  }
-
-  // Grows before a batch of `more` inserts, so no insert of the batch rehashes
-  // (and slot indices stay valid for undo()).
-  void reserve_for(std::size_t more) {
-    while ((count_ + more) * 2 > slots_.size()) grow();
-  }
-
-  // The slot of `id`, claimed (id set, still free) if absent. Call reserve_for first.
-  std::size_t find_or_claim(const uuid& id) {
-    for (std::size_t i = home(id);; i = (i + 1) & mask()) {
-      entry& slot = slots_[i];
-      if (slot.is_free()) {
-        slot.id = id;
-        return i;
-      }
-      if (same_id(slot.id, id)) return i;
-    }
-  }
-  entry& operator[](std::size_t slot) noexcept { return slots_[slot]; }
-
-  // Sets a slot's entry; counts slots that become used.
-  void set(std::size_t slot, const entry& value) noexcept {
-    if (slots_[slot].is_free()) ++count_;
-    slots_[slot] = value;
-  }
-  // Puts back an entry as it was before a set() of this call. Undone newest
-  // first, a claimed slot becomes free again: nothing was placed behind it
-  // since, so every probe sequence is as it was.
-  void restore(std::size_t slot, const entry& before) noexcept {
-    if (before.is_free() && !slots_[slot].is_free()) --count_;
-    slots_[slot] = before;
-  }
-
- private:
-  [[nodiscard]] std::size_t mask() const { return slots_.size() - 1; }
-  [[nodiscard]] std::size_t home(const uuid& id) const {
-    std::uint64_t lo = 0, hi = 0;
-    std::memcpy(&lo, id.bytes.data(), 8);
-    std::memcpy(&hi, id.bytes.data() + 8, 8);
-    return static_cast<std::size_t>(((lo ^ hi) * 0x9E3779B97F4A7C15ULL) >> 20) & mask();
-  }
-  void grow() {
-    zeroed_array<entry> old(std::max<std::size_t>(64, slots_.size() * 2));
-    old.swap(slots_);
-    constexpr std::size_t ahead = 8;
-    for (std::size_t k = 0; k < old.size(); ++k) {
-      if (k + ahead < old.size() && !old[k + ahead].is_free()) prefetch(old[k + ahead].id);
-      const entry& e = old[k];
-      if (e.is_free()) continue;
-      std::size_t i = home(e.id);
-      while (!slots_[i].is_free()) i = (i + 1) & mask();
-      slots_[i] = e;
-    }
-  }
-
-  zeroed_array<entry> slots_;
-  std::size_t count_ = 0;
-};
 
 class memory_recorder final : public es::recorder {
  public:
