@@ -236,13 +236,8 @@ struct worker::impl {
     actor_ref = system.spawn(behavior(), "app");
     // The first tick starts the host: prompts followers, pulls from leaders.
     actor_ref.tell(tick_message{});
-    // Running, unless the supervisor began stopping the system while this
-    // worker started: then it keeps refusing commands.
-    auto state = entry.state.load(std::memory_order_relaxed);
-    while (state != shm::process_state::stopping &&
-           !entry.state.compare_exchange_weak(state, shm::process_state::running,
-                                              std::memory_order_relaxed)) {
-    }
+    // Unless the system began stopping while this worker started.
+    shm::enter_state(entry, shm::process_state::running);
     log->info("hosting '{}' as process {} of {}", app.name(), process, segment.name());
 
     std::int64_t next_beat = 0;

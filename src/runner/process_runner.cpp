@@ -161,13 +161,8 @@ struct process_runner::state {
       e.pid.store(pid, std::memory_order_relaxed);
       e.started_micros.store(clock::wall_micros(), std::memory_order_relaxed);
       e.heartbeat_micros.store(0, std::memory_order_relaxed);
-      // The worker may already have said it runs (or the system began to
-      // stop): "starting" must not overwrite either, or it would stay.
-      auto before = e.state.load(std::memory_order_relaxed);
-      while (before != shm::process_state::running && before != shm::process_state::stopping &&
-             !e.state.compare_exchange_weak(before, shm::process_state::starting,
-                                            std::memory_order_relaxed)) {
-      }
+      // The worker may already have said it runs: that must stay.
+      shm::enter_state(e, shm::process_state::starting);
     };
     h.on_exited = [this](const std::string& app, const exit_status& status) {
       guard_segment();

@@ -23,6 +23,16 @@ std::string_view to_string(process_state state) noexcept {
   return "unknown";
 }
 
+bool enter_state(process_entry& entry, process_state to) noexcept {
+  // The state is a gauge for tools and a flag for the worker: relaxed suffices.
+  auto now = entry.state.load(std::memory_order_relaxed);
+  for (;;) {
+    if (now == process_state::stopping || now == to) return false;
+    if (to == process_state::starting && now == process_state::running) return false;
+    if (entry.state.compare_exchange_weak(now, to, std::memory_order_relaxed)) return true;
+  }
+}
+
 void set_last_error(process_entry& entry, std::string_view text) noexcept {
   const std::size_t n = std::min(text.size(), error_text_capacity - 1);
   // Odd while writing. Each text store is a release, so a reader that sees

@@ -147,6 +147,20 @@ TEST(Segment, ACreatorWhosePidWasRecycledIsDeadAndItsSegmentStale) {
   EXPECT_FALSE(std::filesystem::exists(shm_path(s)));
 }
 
+TEST(Segment, AStartNeverUndoesRunningOrStopping) {
+  auto s = segment::create(small_spec());
+  auto& e = s.process(0);
+  EXPECT_TRUE(enter_state(e, process_state::starting));
+  EXPECT_TRUE(enter_state(e, process_state::running));    // the worker came up
+  EXPECT_FALSE(enter_state(e, process_state::starting));  // the supervisor's hook, late
+  EXPECT_EQ(e.state.load(), process_state::running);
+  e.state.store(process_state::stopping);
+  EXPECT_FALSE(enter_state(e, process_state::running));  // a worker started during a stop
+  EXPECT_EQ(e.state.load(), process_state::stopping);
+  e.state.store(process_state::crashed);
+  EXPECT_TRUE(enter_state(e, process_state::starting));  // a restart
+}
+
 TEST(Segment, LastErrorTextIsCopiedAndTruncated) {
   auto s = segment::create(small_spec());
   set_last_error(s.process(0), "recorder: disk full");

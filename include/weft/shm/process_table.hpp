@@ -62,6 +62,13 @@ static_assert(std::atomic<std::int64_t>::is_always_lock_free);
 static_assert(std::is_standard_layout_v<process_entry> &&
               std::is_trivially_destructible_v<process_entry>);
 
+/// Moves a process to `to` (starting or running) unless that would undo a
+/// later step: a process marked stopping stays so (it refuses commands), and
+/// one already running is not sent back to starting. The supervisor and the
+/// worker both call it, in either order. Returns whether the state changed.
+/// @threadsafe
+bool enter_state(process_entry& entry, process_state to) noexcept;
+
 /// Stores `text` (truncated to fit) as the last error. The process itself only.
 void set_last_error(process_entry& entry, std::string_view text) noexcept;
 
