@@ -1,4 +1,8 @@
+#include <chrono>
+#include <cstdint>
+#include <thread>
 #include <unordered_set>
+#include <vector>
 
 #include <sys/wait.h>
 #include <unistd.h>
@@ -39,6 +43,78 @@ TEST(Uuid, RandomInAForkedChildDoesNotRepeatItsParent) {
   int status = 0;
   ASSERT_EQ(::waitpid(child, &status, 0), child);
   EXPECT_NE(in_child, in_parent);
+}
+
+std::uint64_t millis_of(const uuid& id) {
+  std::uint64_t millis = 0;
+  for (int i = 0; i < 6; ++i) millis = millis << 8 | id.bytes[i];
+  return millis;
+}
+
+std::uint64_t unix_millis_now() {
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                        std::chrono::system_clock::now().time_since_epoch())
+                                        .count());
+}
+
+TEST(Uuid, TimeOrderedIsVersion7AndCarriesTheTimeItWasMade) {
+  const std::uint64_t before = unix_millis_now();
+  const uuid id = uuid::time_ordered();
+  const std::uint64_t after = unix_millis_now();
+  EXPECT_EQ(id.bytes[6] >> 4, 7);
+  EXPECT_EQ(id.bytes[8] >> 6, 2);  // RFC 4122 variant
+  // Read from the kernel's coarse clock, which lags by a few milliseconds.
+  constexpr std::uint64_t lag = 100;
+  EXPECT_GE(millis_of(id) + lag, before);
+  EXPECT_LE(millis_of(id), after);
+}
+
+TEST(Uuid, TimeOrderedIdsSortInTheOrderTheyWereMade) {
+  // Many ids share a clock tick: the per-thread counter must still order them.
+  uuid previous = uuid::time_ordered();
+  for (int i = 0; i < 100'000; ++i) {
+    const uuid next = uuid::time_ordered();
+    ASSERT_LT(previous, next) << "id " << i;
+    previous = next;
+  }
+}
+
+TEST(Uuid, TimeOrderedIdsOfConcurrentThreadsAreDistinct) {
+  constexpr int per_thread = 20'000;
+  std::vector<uuid> a, b;
+  auto make = [](std::vector<uuid>& out) {
+    for (int i = 0; i < per_thread; ++i) out.push_back(uuid::time_ordered());
+  };
+  std::thread one(make, std::ref(a)), two(make, std::ref(b));
+  one.join();
+  two.join();
+  std::unordered_set<uuid> seen(a.begin(), a.end());
+  for (const uuid& id : b) EXPECT_TRUE(seen.insert(id).second);
+  EXPECT_EQ(seen.size(), 2u * per_thread);
+}
+
+TEST(Uuid, DerivedIsVersion8StableAndKeepsItsSourcesTime) {
+  const uuid source = uuid::time_ordered();
+  const uuid id = uuid::derived(source, "reservation");
+  EXPECT_EQ(id, uuid::derived(source, "reservation"));
+  EXPECT_NE(id, uuid::derived(source, "payment"));
+  EXPECT_NE(id, uuid::derived(uuid::time_ordered(), "reservation"));
+  EXPECT_NE(id, uuid::name_based(source, "reservation"));
+  EXPECT_EQ(id.bytes[6] >> 4, 8);
+  EXPECT_EQ(id.bytes[8] >> 6, 2);
+  EXPECT_EQ(millis_of(id), millis_of(source));
+}
+
+TEST(Uuid, DerivedIdsSortLikeTheirSources) {
+  const uuid earlier = uuid::time_ordered();
+  uuid later = uuid::time_ordered();
+  for (int waited = 0; millis_of(later) == millis_of(earlier) && waited < 1000; ++waited) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    later = uuid::time_ordered();
+  }
+  ASSERT_GT(millis_of(later), millis_of(earlier));
+  for (const char* name : {"a", "reservation", "payment"})
+    EXPECT_LT(uuid::derived(earlier, name), uuid::derived(later, "a")) << name;
 }
 
 TEST(Uuid, NameBasedIsVersion5AndStable) {

@@ -3,11 +3,11 @@
 namespace shop {
 
 weft::uuid reservation_id_of(const weft::uuid& order_id) {
-  return weft::uuid::name_based(order_id, "reservation");
+  return weft::uuid::derived(order_id, "reservation");
 }
 
 weft::uuid payment_id_of(const weft::uuid& order_id) {
-  return weft::uuid::name_based(order_id, "payment");
+  return weft::uuid::derived(order_id, "payment");
 }
 
 }  // namespace shop

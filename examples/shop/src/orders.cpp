@@ -22,7 +22,7 @@ Orders::Orders(weft::es::app_context context) : process_application(std::move(co
 }
 
 weft::uuid Orders::create_order(std::string customer, std::int64_t amount) {
-  const auto id = weft::uuid::random();
+  const auto id = weft::uuid::time_ordered();
   auto created = Order::create(id, OrderCreated{id, std::move(customer), amount});
   save(created);
   return id;

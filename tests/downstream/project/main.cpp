@@ -41,7 +41,7 @@ class Reservations : public weft::es::process_application {
 
  private:
   void order_created(const OrderCreated& e, weft::es::processing& processing) {
-    const auto id = weft::uuid::name_based(e.order_id, "reservation");
+    const auto id = weft::uuid::derived(e.order_id, "reservation");
     auto reservation = Reservation::create(id, ReservationMade{id, e.order_id});
     processing.save(reservation);
   }

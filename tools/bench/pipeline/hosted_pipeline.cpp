@@ -197,8 +197,13 @@ std::filesystem::path write_system_file(const es::system_definition& system,
   // switches and per-transaction costs are paid per thousand events, not per
   // 64 (-20% CPU, a quarter of the context switches at N = 100,000).
   out << "\n[batching]\ngroup_commit = 1024\nsection_events = 1024\n";
-  for (const auto& app : system.apps())
+  for (const auto& app : system.apps()) {
     out << "\n[[applications]]\nname = \"" << app << "\"\ntype = \"" << type_of(app) << "\"\n";
+    // Only how ids are made: batches come from [batching] above.
+    const auto& options = system.options_of(app);
+    if (options.contains("ids"))
+      out << "options = { ids = \"" << options.get("ids", "") << "\" }\n";
+  }
   if (!out) throw error("bench: cannot write " + file.string());
   return file;
 }

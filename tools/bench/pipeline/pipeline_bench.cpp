@@ -74,14 +74,15 @@ std::vector<std::string> stage_names(std::uint64_t stages) {
   return names;
 }
 
-es::system_definition pipeline(std::uint64_t batch, std::uint64_t stages) {
+es::system_definition pipeline(std::uint64_t batch, std::uint64_t stages, const std::string& ids) {
   const auto names = stage_names(stages);
   es::pipe chain(names.front());
   for (std::size_t i = 1; i < names.size(); ++i) chain = std::move(chain) | names[i];
   es::system_definition system{chain};
   system.bind<bench::Emitter>("Emitter").bind<bench::Reactor>("Reactor").bind<bench::Counter>(
       "Counter");
-  const es::options options{{"batch_size", std::to_string(batch)}};
+  system.configure(names.front(), es::options{{"ids", ids}});
+  const es::options options{{"batch_size", std::to_string(batch)}, {"ids", ids}};
   for (std::size_t i = 1; i < names.size(); ++i) {
     if (names[i].starts_with("Relay")) system.bind<bench::Relay>(names[i]);
     system.configure(names[i], options);
@@ -114,9 +115,10 @@ class progress {
   std::uint64_t total_, step_, next_ = 0;
 };
 
-es::system_definition emitter_alone() {
+es::system_definition emitter_alone(const std::string& ids) {
   es::system_definition system{{"Emitter"}};
   system.bind<bench::Emitter>("Emitter");
+  system.configure("Emitter", es::options{{"ids", ids}});
   return system;
 }
 
@@ -152,6 +154,7 @@ void require(bool ok, const std::string& what) {
 
 struct plan {
   std::uint64_t n, batch, stages;
+  std::string ids;      ///< the applications' "ids" option
   bool emit, catch_up;  ///< besides the live end-to-end runs
   bool each, deferred;  ///< live runs: prompts after each command, deferred prompts
   bool progress;
@@ -163,7 +166,7 @@ std::vector<figure> run(const std::string& kind, const std::filesystem::path& di
   if (p.emit || p.catch_up) {  // emit only, then catch-up on the log it leaves
     recorders logs(kind, dir);
     {
-      es::single_threaded_runner runner(emitter_alone(), logs.factory());
+      es::single_threaded_runner runner(emitter_alone(p.ids), logs.factory());
       runner.start();
       auto& emitter = runner.get<bench::Emitter>("Emitter");
       progress shown(p.progress, kind + "/emit-only", n);
@@ -176,7 +179,7 @@ std::vector<figure> run(const std::string& kind, const std::filesystem::path& di
       require(emitter.events().max_notification_id() == n, "emitter log");
     }
     if (p.catch_up) {
-      es::single_threaded_runner runner(pipeline(p.batch, p.stages), logs.factory());
+      es::single_threaded_runner runner(pipeline(p.batch, p.stages, p.ids), logs.factory());
       if (p.progress) fmt::print(stderr, "progress {}/catch-up 0 1\n", kind);
       const stopwatch start;
       runner.start();
@@ -188,7 +191,7 @@ std::vector<figure> run(const std::string& kind, const std::filesystem::path& di
   for (const bool deferred : {false, true}) {  // end to end, live
     if (deferred ? !p.deferred : !p.each) continue;
     recorders logs(kind, dir);
-    es::single_threaded_runner runner(pipeline(p.batch, p.stages), logs.factory());
+    es::single_threaded_runner runner(pipeline(p.batch, p.stages, p.ids), logs.factory());
     runner.start();
     auto& emitter = runner.get<bench::Emitter>("Emitter");
     auto& counter = runner.get<bench::Counter>("Counter");
@@ -229,6 +232,11 @@ int main(int argc, char** argv) {
                  "live runs of the single runner: each (followers prompted after every "
                  "command), deferred (defer_prompts(batch_size))")
       ->check(CLI::IsMember({"each", "deferred"}));
+  std::string ids = "time-ordered";
+  app.add_option("--ids", ids,
+                 "how the applications make ids: time-ordered (uuid::time_ordered, "
+                 "uuid::derived) or random (uuid::random, uuid::name_based)")
+      ->check(CLI::IsMember({"time-ordered", "random"}));
   bool live_only = false;
   app.add_flag("--end-to-end-only", live_only, "only the live end-to-end run (for profiling)");
   std::vector<std::uint64_t> stages = {3};
@@ -258,7 +266,7 @@ int main(int argc, char** argv) {
   std::filesystem::create_directories(dir);
 
   const std::string load_at_start = load_average();
-  fmt::print("N = {}, batch_size = {}, files in {}, load average {}\n", n, batch, dir,
+  fmt::print("N = {}, batch_size = {}, ids {}, files in {}, load average {}\n", n, batch, ids, dir,
              load_at_start);
   fmt::print("{:<20} {:<20} {:<16} {:>6} {:>8} {:>10} {:>10}  {}\n", "scenario", "recorder",
              "runner", "stages", "seconds", "events/s", "ev/cpu-s",
@@ -275,6 +283,7 @@ int main(int argc, char** argv) {
         const plan p{n,
                      batch,
                      length,
+                     ids,
                      first && !live_only,
                      first && !live_only,
                      wants("each"),
@@ -292,7 +301,7 @@ int main(int argc, char** argv) {
                              : runner == "weft-run-process" ? bench::hosting::weft_run_process
                                                             : bench::hosting::weft_run_threads;
             const auto hosted = bench::run_hosted(
-                how, pipeline(batch, length), kind, dir, n,
+                how, pipeline(batch, length, ids), kind, dir, n,
                 [&](std::uint64_t done) { shown.at(done); }, weft_run);
             figures.push_back({"end to end", hosted.seconds, hosted.cpu_seconds});
           }
@@ -329,6 +338,7 @@ int main(int argc, char** argv) {
                {"stages", scenario == "emit only" ? 1 : length},
                {"n", n},
                {"batch_size", batch},
+               {"ids", ids},
                {"seconds", seconds},
                {"cpu_seconds", cpu_seconds},
                {"events_per_s", rate},

@@ -96,7 +96,7 @@ Ledger::Ledger(weft::es::app_context context) : process_application(std::move(co
 
 void Ledger::post(weft::es::processing& p, const weft::uuid& transfer, std::string kind,
                   std::int64_t amount) {
-  const auto id = weft::uuid::random();
+  const auto id = weft::uuid::time_ordered();
   auto entry = Entry::create(id, EntryPosted{transfer, std::move(kind), amount});
   p.save(entry);
 }
