@@ -108,7 +108,7 @@ segment_guard::segment_guard(shm::segment& segment)
       const auto& lane = segment.lane(p, l);
       const std::string part = fmt::format("lane {} of {}", l, name_of(p));
       keep(part, static_cast<std::uint64_t>(reinterpret_cast<const std::byte*>(&lane) - base_),
-           offsetof(shm::lane_entry, owner_pid), {"process", "lane", "request", "reply"},
+           offsetof(shm::lane_entry, owner), {"process", "lane", "request", "reply"},
            {offsetof(shm::lane_entry, process), offsetof(shm::lane_entry, lane),
             offsetof(shm::lane_entry, request), offsetof(shm::lane_entry, reply)});
       keep_capacity(part + " request", lane.request);

@@ -6,18 +6,31 @@
 
 #include <utility>
 
+#include "weft/shm/process_liveness.hpp"
+
 namespace weft::shm {
 
+namespace {
+
+bool held_by_a_live_client(std::uint64_t owner_word) {
+  if (owner_word == 0) return false;
+  const lane_owner owner = lane_owner::of(owner_word);
+  return process_alive(owner.pid, owner.start_ticks);
+}
+
+}  // namespace
+
 ingress_client ingress_client::claim(segment& seg, std::uint32_t process) {
-  const std::int32_t me = ::getpid();
+  const std::int32_t pid = ::getpid();
+  const std::uint64_t me = lane_owner{pid, process_start_ticks(pid).value_or(0)}.word();
   const auto& target = seg.process(process);
   for (std::uint32_t l = 0; l < seg.lanes_per_process(); ++l) {
     lane_entry& entry = seg.lane(process, l);
     // Pairs with the release in ~ingress_client() of the previous owner.
-    std::int32_t owner = entry.owner_pid.load(std::memory_order_acquire);
-    if (owner != 0 && process_alive(owner)) continue;
-    if (!entry.owner_pid.compare_exchange_strong(owner, me, std::memory_order_acq_rel,
-                                                 std::memory_order_relaxed)) {
+    std::uint64_t owner = entry.owner.load(std::memory_order_acquire);
+    if (held_by_a_live_client(owner)) continue;
+    if (!entry.owner.compare_exchange_strong(owner, me, std::memory_order_acq_rel,
+                                             std::memory_order_relaxed)) {
       continue;  // another client was faster
     }
     // We are the successor of whatever client used this lane before.
@@ -39,7 +52,7 @@ ingress_client ingress_client::claim(segment& seg, std::uint32_t process) {
                                   seg.lanes_per_process(), name_of(target)));
 }
 
-ingress_client::ingress_client(lane_entry* entry, std::int32_t owner, std::uint32_t epoch,
+ingress_client::ingress_client(lane_entry* entry, std::uint64_t owner, std::uint32_t epoch,
                                spsc_producer requests, spsc_consumer replies)
     : entry_(entry),
       owner_(owner),
@@ -56,10 +69,10 @@ ingress_client::ingress_client(ingress_client&& other) noexcept
 
 ingress_client::~ingress_client() {
   if (entry_ == nullptr) return;
-  std::int32_t expected = owner_;
+  std::uint64_t expected = owner_;
   // Pairs with the acquire in claim() of the next owner.
-  entry_->owner_pid.compare_exchange_strong(expected, 0, std::memory_order_release,
-                                            std::memory_order_relaxed);
+  entry_->owner.compare_exchange_strong(expected, 0, std::memory_order_release,
+                                        std::memory_order_relaxed);
 }
 
 ingress_server::ingress_server(segment& seg, std::uint32_t process) {

@@ -121,5 +121,32 @@ TEST(Ingress, ADeadClientsLaneIsTakenOverWithoutItsHalfWrittenRecord) {
   EXPECT_THAT(got, ::testing::ElementsAre("whole", "heir"));
 }
 
+TEST(Ingress, ALaneHeldByARecycledPidIsTakenOver) {
+  auto s = segment::create(two_lanes());
+  // Both lanes look held: one by a live pid that started at another time (a
+  // dead client's pid, reused), one by a live pid whose start time is unknown.
+  const std::int32_t live = ::getpid();
+  const std::uint64_t started = process_start_ticks(live).value();
+  s.lane(0, 0).owner.store(lane_owner{live, started + 1}.word(), std::memory_order_relaxed);
+  s.lane(0, 1).owner.store(lane_owner{live, 0}.word(), std::memory_order_relaxed);
+  auto heir = ingress_client::claim(s, 0);
+  EXPECT_EQ(heir.lane(), 0u);
+  EXPECT_EQ(lane_owner::of(s.lane(0, 0).owner.load(std::memory_order_relaxed)).start_ticks,
+            started);
+  EXPECT_THROW((void)ingress_client::claim(s, 0), segment_error)
+      << "an owner of unknown start time is judged by its pid, which is alive";
+}
+
+TEST(Ingress, LaneOwnerWordsKeepPidAndStartTime) {
+  constexpr lane_owner highest{(1 << lane_owner::pid_bits) - 1, (std::uint64_t{1} << 42) - 1};
+  static_assert(lane_owner::of(highest.word()).pid == highest.pid);
+  static_assert(lane_owner::of(highest.word()).start_ticks == highest.start_ticks);
+  const lane_owner some{4'194'000, 123'456'789};
+  EXPECT_EQ(lane_owner::of(some.word()).pid, some.pid);
+  EXPECT_EQ(lane_owner::of(some.word()).start_ticks, some.start_ticks);
+  EXPECT_NE(lane_owner{}.word(), some.word());
+  EXPECT_EQ(lane_owner{}.word(), 0u) << "a free lane";
+}
+
 }  // namespace
 }  // namespace weft::shm

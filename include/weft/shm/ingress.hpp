@@ -2,7 +2,7 @@
 // Ingress: many clients -> one process, each client's records in order.
 //
 // Design: one SPSC lane per client instead of one ring shared by CAS. A
-// client claims a free lane of the target process (CAS on owner_pid) and is
+// client claims a free lane of the target process (CAS on its owner) and is
 // then the only producer of the lane's request ring and the only consumer of
 // its reply ring. Why: a producer that dies mid-write in a shared MPSC ring
 // leaves a claimed, uncommitted gap that blocks every other producer's
@@ -11,7 +11,8 @@
 // in its own lane. The process reads the lanes round-robin, so per-producer
 // FIFO order holds and no client can starve the others.
 //
-// A lane whose owner is dead is free: the next client's claim takes it over,
+// A lane whose owner is dead is free (a live process with the owner's pid but
+// another start time is not the owner): the next client's claim takes it over,
 // bumps the lane epoch and both ring epochs (it is the successor of the dead
 // end), continues the request ring at its committed end and drops replies
 // still queued for the dead owner. A reply the process writes for the dead
@@ -35,7 +36,7 @@ class ingress_client {
 
   ingress_client(ingress_client&&) noexcept;
   ingress_client& operator=(ingress_client&&) = delete;
-  /// Frees the lane (owner_pid back to 0).
+  /// Frees the lane (owner back to 0).
   ~ingress_client();
 
   /// Commands go here; committing rings the process's doorbell.
@@ -48,10 +49,10 @@ class ingress_client {
   [[nodiscard]] std::uint32_t epoch() const noexcept { return epoch_; }
 
  private:
-  ingress_client(lane_entry* entry, std::int32_t owner, std::uint32_t epoch, spsc_producer requests,
-                 spsc_consumer replies);
+  ingress_client(lane_entry* entry, std::uint64_t owner, std::uint32_t epoch,
+                 spsc_producer requests, spsc_consumer replies);
   lane_entry* entry_;
-  std::int32_t owner_;
+  std::uint64_t owner_;  // lane_owner::word()
   std::uint32_t epoch_;
   spsc_producer requests_;
   spsc_consumer replies_;

@@ -27,7 +27,7 @@
 namespace weft::shm {
 
 inline constexpr std::uint64_t segment_magic = 0x316d'6873'7466'6577;  // "weftshm1" little-endian
-inline constexpr std::uint32_t layout_version = 2;
+inline constexpr std::uint32_t layout_version = 3;
 inline constexpr std::uint32_t segment_ready = 0x52454459;  // "READ"+"Y"
 
 /// Where one ring lives: its ring_control at `offset`, its buffer right after.
@@ -77,8 +77,28 @@ struct channel_entry {
 static_assert(std::is_standard_layout_v<channel_entry> &&
               std::is_trivially_destructible_v<channel_entry>);
 
+/// Who holds an ingress lane, packed in one word so that a claim is one CAS:
+/// the pid in the low 22 bits (Linux's limit), the process's start time
+/// (process_start_ticks, 0 if unknown) above. With the pid alone, a dead
+/// client's pid reused by some long-lived process would hold its lane forever.
+struct lane_owner {
+  static constexpr int pid_bits = 22;
+  std::int32_t pid = 0;
+  std::uint64_t start_ticks = 0;
+
+  [[nodiscard]] constexpr std::uint64_t word() const noexcept {
+    return start_ticks << pid_bits | (static_cast<std::uint64_t>(pid) & pid_mask);
+  }
+  static constexpr lane_owner of(std::uint64_t word) noexcept {
+    return {static_cast<std::int32_t>(word & pid_mask), word >> pid_bits};
+  }
+
+ private:
+  static constexpr std::uint64_t pid_mask = (std::uint64_t{1} << pid_bits) - 1;
+};
+
 /// One ingress lane of one process: a client's private request ring into the
-/// process and reply ring back. Clients claim a lane (owner_pid) before use,
+/// process and reply ring back. Clients claim a lane (owner) before use,
 /// so each ring has one producer and one consumer, and each client's
 /// commands stay in order (see ingress.hpp).
 struct lane_entry {
@@ -86,11 +106,11 @@ struct lane_entry {
   std::uint32_t lane;
   ring_ref request;  // client -> process; rings the process's doorbell
   ring_ref reply;    // process -> client; rings client_bell
-  alignas(cache_line) std::atomic<std::int32_t> owner_pid;  // 0 when free; CAS by clients
-  std::atomic<std::uint32_t> epoch;                         // bumped at each claim
+  alignas(cache_line) std::atomic<std::uint64_t> owner;  // lane_owner::word(), 0 when free
+  std::atomic<std::uint32_t> epoch;                      // bumped at each claim
   doorbell client_bell;
 };
-static_assert(std::atomic<std::int32_t>::is_always_lock_free);
+static_assert(std::atomic<std::uint64_t>::is_always_lock_free);
 static_assert(std::is_standard_layout_v<lane_entry> &&
               std::is_trivially_destructible_v<lane_entry>);
 
