@@ -190,5 +190,63 @@ TEST_F(SqliteRecorder, SharedRecordersInterleaveOnOneFile) {
   EXPECT_EQ(one->select_events(o).size(), 2u);
 }
 
+// The recorder writes a batch in multi-row INSERTs of several sizes: every
+// batch size, across the chunk boundaries, keeps each event whole, in order,
+// under consecutive ids that follow on from the last call's.
+TEST_F(SqliteRecorder, BatchesOfEverySizeKeepOrderAndConsecutiveIds) {
+  for (bool exclusive : {true, false}) {
+    temp_dir here;
+    auto r = make_sqlite_recorder(here.path() / "Batches.sqlite",
+                                  store::sqlite_options{.exclusive = exclusive});
+    std::uint64_t next_id = 1;
+    for (std::size_t size = 1; size <= 150; ++size) {
+      std::vector<es::stored_event> batch;
+      for (std::size_t i = 0; i < size; ++i) {
+        batch.push_back(event(uuid::time_ordered(), i + 1, "test.Size" + std::to_string(size)));
+        batch.back().state.push_back(static_cast<std::uint8_t>(i));  // each row its own bytes
+      }
+      const auto expected = batch;
+      const es::id_range ids = r->append_events(batch, std::vector{es::tracking{"Up", size}});
+      ASSERT_EQ(ids.first, next_id) << "batch of " << size;
+      ASSERT_EQ(ids.count, size);
+      es::notification_query query;
+      query.start = next_id;
+      query.limit = size + 1;
+      const auto notes = r->select_notifications(query);
+      ASSERT_EQ(notes.size(), size);
+      for (std::size_t i = 0; i < size; ++i) {
+        EXPECT_EQ(notes[i].id, next_id + i);
+        EXPECT_EQ(notes[i].event, expected[i]) << "batch of " << size << ", event " << i;
+      }
+      next_id += size;
+    }
+    EXPECT_EQ(r->max_notification_id(), next_id - 1);
+    EXPECT_EQ(r->max_tracking_id("Up"), 150u);
+  }
+}
+
+// A conflict inside one multi-row INSERT is reported for the event that
+// caused it, and the whole call leaves nothing behind.
+TEST_F(SqliteRecorder, AConflictInsideABatchNamesItsEventAndRecordsNothing) {
+  auto r = make_sqlite_recorder(file);
+  const auto taken = uuid::time_ordered();
+  r->insert_events(std::vector{event(taken, 1)});
+  std::vector<es::stored_event> batch;
+  for (int i = 0; i < 100; ++i) batch.push_back(event(uuid::time_ordered(), 1));
+  batch[40] = event(taken, 1);  // inside the first, largest chunk
+  try {
+    r->insert_events(batch, std::vector{es::tracking{"Up", 7}});
+    ADD_FAILURE() << "a duplicate version was recorded";
+  } catch (const integrity_error& e) {
+    EXPECT_THAT(e.what(), HasSubstr(taken.str()));
+    EXPECT_THAT(e.what(), HasSubstr("version 1"));
+  }
+  EXPECT_EQ(r->max_notification_id(), 1u);
+  EXPECT_EQ(r->max_tracking_id("Up"), 0u);
+  EXPECT_TRUE(r->select_events(batch[0].originator_id).empty());
+  batch[40] = event(uuid::time_ordered(), 1);
+  EXPECT_EQ(r->append_events(batch, std::vector{es::tracking{"Up", 7}}).first, 2u);
+}
+
 }  // namespace
 }  // namespace weft::test

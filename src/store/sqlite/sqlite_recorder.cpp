@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <array>
 #include <limits>
 #include <map>
 #include <memory>
@@ -47,24 +48,53 @@ es::bytes copy_of(std::span<const std::uint8_t> blob) {
   return {blob.begin(), blob.end()};
 }
 
-// Statements of the writer connection, prepared once.
+// Rows per multi-row INSERT, largest first: a batch is cut greedily into
+// these. Each execution of a statement has a fixed cost (cursors opened and
+// closed, a statement savepoint opened and released, the index cursor's
+// descent from the root) that a one-row INSERT pays for every event; in one
+// statement of many rows, an index key that sorts after the last one (ordered
+// ids) is placed without a descent. Measured on the pipeline's batches
+// (callgrind): 10.6k instructions per event one row at a time, 5.0k in
+// chunks of 64, 4.9k in chunks of 256.
+constexpr std::array<std::size_t, 4> chunk_rows = {64, 16, 4, 1};
+
+std::string insert_events_sql(std::size_t rows) {
+  std::string sql = "INSERT INTO events (originator_id, originator_version, topic, state) VALUES ";
+  for (std::size_t row = 0; row < rows; ++row) sql += row == 0 ? "(?, ?, ?, ?)" : ", (?, ?, ?, ?)";
+  return sql;
+}
+
+// Statements of the writer connection, prepared once (the larger inserts
+// when first needed: a leader that records one event at a time never needs them).
 struct write_statements {
   explicit write_statements(sqlite::connection& db)
       : begin(db, "BEGIN IMMEDIATE"),
         commit(db, "COMMIT"),
         rollback(db, "ROLLBACK"),
-        insert_event(db,
-                     "INSERT INTO events (originator_id, originator_version, topic, state) "
-                     "VALUES (?1, ?2, ?3, ?4)"),
         // Moves the position forward only: no change means "already done".
         advance_tracking(db,
                          "INSERT INTO tracking (upstream, notification_id) VALUES (?1, ?2) "
                          "ON CONFLICT (upstream) DO UPDATE SET notification_id = "
                          "excluded.notification_id WHERE excluded.notification_id > "
-                         "tracking.notification_id") {}
+                         "tracking.notification_id"),
+        db_(db) {}
 
-  sqlite::statement begin, commit, rollback, insert_event, advance_tracking;
+  /// The INSERT of chunk_rows[size_index] rows, four parameters a row in column order.
+  sqlite::statement& insert_events(std::size_t size_index) {
+    auto& cached = inserts_[size_index];
+    if (!cached)
+      cached = std::make_unique<sqlite::statement>(db_, insert_events_sql(chunk_rows[size_index]));
+    return *cached;
+  }
+  sqlite::statement& insert_event() { return insert_events(chunk_rows.size() - 1); }
+
+  sqlite::statement begin, commit, rollback, advance_tracking;
+
+ private:
+  sqlite::connection& db_;
+  std::array<std::unique_ptr<sqlite::statement>, chunk_rows.size()> inserts_;
 };
+static_assert(chunk_rows.back() == 1, "every batch must be cut into chunks");
 
 // Statements of the reader connection, prepared once.
 struct read_statements {
@@ -271,11 +301,7 @@ class sqlite_recorder final : public es::recorder {
     es::id_range range;
     try {
       for (const auto& track : tracked) advance(track);
-      for (const auto& event : events) {
-        const std::uint64_t id = insert(event);
-        if (range.count == 0) range.first = id;
-        ++range.count;
-      }
+      range = insert_all(events);
       if (!own_transaction) sqlite::use(write_->commit)->run();
       if (known_) known_->committed(range, tracked);
     } catch (...) {
@@ -298,21 +324,55 @@ class sqlite_recorder final : public es::recorder {
                             "' is tracked already");
   }
 
-  // Called inside the write transaction; returns the notification id.
-  std::uint64_t insert(const es::stored_event& event) {
-    sqlite::use insert(write_->insert_event);
-    insert->bind(1, bytes_of(event.originator_id));
-    insert->bind(2, static_cast<std::int64_t>(event.originator_version));
-    insert->bind(3, event.topic);
-    insert->bind(4, event.state);
-    try {
-      insert->run();
-    } catch (const integrity_error& e) {
-      throw integrity_error("event " + event.originator_id.str() + " version " +
-                            std::to_string(event.originator_version) + " exists already (" +
-                            e.what() + ")");
+  // Called inside the write transaction; returns the notification ids:
+  // consecutive, as SQLite gives each new row max(rowid) + 1 while this
+  // connection holds the write lock.
+  es::id_range insert_all(std::span<const es::stored_event> events) {
+    es::id_range range;
+    std::uint64_t last = 0;
+    for (std::size_t i = 0; i < chunk_rows.size(); ++i) {
+      while (events.size() - range.count >= chunk_rows[i]) {
+        const auto chunk = events.subspan(range.count, chunk_rows[i]);
+        last = insert_chunk(write_->insert_events(i), chunk);
+        if (range.count == 0) range.first = last + 1 - chunk.size();
+        range.count += chunk.size();
+      }
     }
-    return static_cast<std::uint64_t>(sqlite3_last_insert_rowid(writer_->handle()));
+    if (range.count > 0 && last != range.last())
+      throw storage_error("sqlite database '" + writer_->file() + "': notification ids " +
+                          std::to_string(range.first) + ".." + std::to_string(last) + " for " +
+                          std::to_string(range.count) + " events are not consecutive");
+    return range;
+  }
+
+  // Inserts `chunk` with `insert` (a statement of chunk.size() rows);
+  // returns the last row's notification id.
+  std::uint64_t insert_chunk(sqlite::statement& insert, std::span<const es::stored_event> chunk) {
+    {
+      sqlite::use rows(insert);
+      int column = 1;
+      for (const auto& event : chunk) {
+        rows->bind(column++, bytes_of(event.originator_id));
+        rows->bind(column++, static_cast<std::int64_t>(event.originator_version));
+        rows->bind(column++, event.topic);
+        rows->bind(column++, event.state);
+      }
+      try {
+        rows->run();
+        return static_cast<std::uint64_t>(sqlite3_last_insert_rowid(writer_->handle()));
+      } catch (const integrity_error& e) {
+        if (chunk.size() == 1) throw conflict_of(chunk.front(), e);
+      }
+    }
+    // The failed statement undid its rows; find the event to name, one row at a time.
+    for (const auto& event : chunk) insert_chunk(write_->insert_event(), std::span(&event, 1));
+    throw integrity_error("sqlite database '" + writer_->file() + "': a unique constraint failed");
+  }
+
+  static integrity_error conflict_of(const es::stored_event& event, const integrity_error& e) {
+    return integrity_error("event " + event.originator_id.str() + " version " +
+                           std::to_string(event.originator_version) + " exists already (" +
+                           e.what() + ")");
   }
 
   // Undoes the open transaction, if SQLite has not already done so. A failed
