@@ -402,7 +402,7 @@ void application::rollback(savepoint to) noexcept {
 }
 
 command_reply application::handle_command(std::string_view name, std::string_view payload_json) {
-  return run_command(name, parse_command_payload(payload_json));
+  return run_command(name, command_payload::parse(std::string(payload_json)));
 }
 
 nlohmann::json application::parse_command_payload(std::string_view payload_json) {
@@ -413,23 +413,33 @@ nlohmann::json application::parse_command_payload(std::string_view payload_json)
 }
 
 command_reply application::run_command(std::string_view name, const nlohmann::json& payload) {
-  if (payload.is_discarded())
-    return {false, {}, "command '" + std::string(name) + "': payload is not valid JSON"};
+  return run_args(name, !payload.is_discarded(),
+                  payload.is_object() ? nullptr : payload.type_name(), command_args(name, payload));
+}
+
+command_reply application::run_command(std::string_view name, const command_payload& payload) {
+  return run_args(name, payload.valid(), payload.is_object() ? nullptr : payload.type_name(),
+                  command_args(name, payload));
+}
+
+command_reply application::run_args(std::string_view name, bool valid, const char* type,
+                                    const command_args& args) {
+  if (!valid) return {false, {}, "command '" + std::string(name) + "': payload is not valid JSON"};
   // Built only for an error: most commands succeed.
   const auto prefix = [&] {
     return "command '" + std::string(name) + "' of application '" + state_->name + "': ";
   };
-  if (!state_->commands.contains(name)) {
+  const auto* handler = state_->commands.find(name);
+  if (handler == nullptr) {
     std::string known;
     for (const auto& n : state_->commands.names()) known += (known.empty() ? "" : ", ") + n;
     return {
         false, {}, prefix() + "unknown command (known: " + (known.empty() ? "none" : known) + ")"};
   }
-  if (!payload.is_object())
-    return {false, {}, prefix() + "payload must be a JSON object, got " + payload.type_name()};
+  if (type != nullptr) return {false, {}, prefix() + "payload must be a JSON object, got " + type};
   const savepoint before = mark();
   try {
-    return {true, state_->commands.at(name)(command_args(name, payload)), {}};
+    return {true, (*handler)(args), {}};
   } catch (const command_error& e) {
     if (state_->staging) rollback(before);
     return {false, {}, e.what()};

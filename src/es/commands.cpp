@@ -3,12 +3,21 @@
 namespace weft::es {
 
 command_args::command_args(std::string_view command, const nlohmann::json& payload)
-    : command_(command), payload_(payload) {}
+    : command_(command), tree_(&payload) {}
+
+command_args::command_args(std::string_view command, const command_payload& payload)
+    : command_(command),
+      tree_(payload.is_flat() ? nullptr : &payload.json()),
+      flat_(payload.is_flat() ? &payload : nullptr) {}
 
 const nlohmann::json* command_args::find(std::string_view field) const {
-  if (!payload_.is_object()) return nullptr;
-  auto found = payload_.find(field);
-  return found == payload_.end() ? nullptr : &*found;
+  if (!tree_->is_object()) return nullptr;
+  auto found = tree_->find(field);
+  return found == tree_->end() ? nullptr : &*found;
+}
+
+const nlohmann::json& command_args::json() const {
+  return tree_ != nullptr ? *tree_ : flat_->json();
 }
 
 void command_args::fail(std::string_view field, std::string_view problem) const {
@@ -44,6 +53,11 @@ const command_table::handler& command_table::at(std::string_view name) const {
   auto found = handlers_.find(name);
   if (found == handlers_.end()) throw command_error("unknown command '" + std::string(name) + "'");
   return found->second;
+}
+
+const command_table::handler* command_table::find(std::string_view name) const {
+  auto found = handlers_.find(name);
+  return found == handlers_.end() ? nullptr : &found->second;
 }
 
 bool command_table::contains(std::string_view name) const {

@@ -1,6 +1,8 @@
 #include "flat_json.hpp"
 
+#include <array>
 #include <cstdint>
+#include <limits>
 
 namespace weft::es::detail {
 namespace {
@@ -9,32 +11,33 @@ class flat_reader {
  public:
   explicit flat_reader(std::string_view text) : text_(text) {}
 
-  std::optional<nlohmann::json> object() {
+  std::optional<std::size_t> object(std::span<flat_field> fields) {
+    if (text_.size() > std::numeric_limits<std::uint16_t>::max()) return std::nullopt;
     skip_space();
     if (!take('{')) return std::nullopt;
-    nlohmann::json out = nlohmann::json::object();
     skip_space();
-    if (take('}')) return finish(std::move(out));
+    std::size_t count = 0;
+    if (take('}')) return finish(count);
     for (;;) {
+      if (count == fields.size()) return std::nullopt;
+      flat_field& field = fields[count++];
       skip_space();
-      const auto key = plain_string();
+      if (!plain_string(field.key_at, field.key_size)) return std::nullopt;
       skip_space();
-      if (!key || !take(':')) return std::nullopt;
+      if (!take(':')) return std::nullopt;
       skip_space();
-      auto value = scalar();
-      if (!value) return std::nullopt;
-      out[std::string(*key)] = std::move(*value);  // a repeated key: the last wins, as in nlohmann
+      if (!scalar(field)) return std::nullopt;
       skip_space();
-      if (take('}')) return finish(std::move(out));
+      if (take('}')) return finish(count);
       if (!take(',')) return std::nullopt;
     }
   }
 
  private:
-  std::optional<nlohmann::json> finish(nlohmann::json out) {
+  std::optional<std::size_t> finish(std::size_t count) {
     skip_space();
     if (at_ != text_.size()) return std::nullopt;
-    return out;
+    return count;
   }
 
   void skip_space() {
@@ -58,46 +61,58 @@ class flat_reader {
   }
 
   // Printable ASCII without escapes: its bytes are its value.
-  std::optional<std::string_view> plain_string() {
-    if (!take('"')) return std::nullopt;
-    const std::size_t begin = at_;
+  bool plain_string(std::uint16_t& begin, std::uint16_t& size) {
+    if (!take('"')) return false;
+    const std::size_t first = at_;
     for (; at_ < text_.size(); ++at_) {
       const char c = text_[at_];
-      if (c == '"') return text_.substr(begin, at_++ - begin);
-      if (c == '\\' || c < 0x20 || c > 0x7e) return std::nullopt;
+      if (c == '"') {
+        begin = static_cast<std::uint16_t>(first);
+        size = static_cast<std::uint16_t>(at_++ - first);
+        return true;
+      }
+      if (c == '\\' || c < 0x20 || c > 0x7e) return false;
     }
-    return std::nullopt;
+    return false;
   }
 
   // At most 18 digits: no overflow, and nlohmann's types (unsigned when not
   // negative, signed when negative). No leading zeros, fractions or exponents.
-  std::optional<nlohmann::json> integer() {
+  bool integer(flat_field& field) {
     const bool negative = take('-');
     const std::size_t begin = at_;
-    std::uint64_t value = 0;
-    while (at_ < text_.size() && text_[at_] >= '0' && text_[at_] <= '9')
-      value = value * 10 + static_cast<std::uint64_t>(text_[at_++] - '0');
+    while (at_ < text_.size() && text_[at_] >= '0' && text_[at_] <= '9') ++at_;
     const std::size_t digits = at_ - begin;
-    if (digits == 0 || digits > 18 || (digits > 1 && text_[begin] == '0')) return std::nullopt;
+    if (digits == 0 || digits > 18 || (digits > 1 && text_[begin] == '0')) return false;
     if (at_ < text_.size() && (text_[at_] == '.' || text_[at_] == 'e' || text_[at_] == 'E'))
-      return std::nullopt;
-    if (negative) return nlohmann::json(-static_cast<std::int64_t>(value));
-    return nlohmann::json(value);
+      return false;
+    field.type = negative ? flat_field::kind::negative_integer : flat_field::kind::unsigned_integer;
+    field.value_at = static_cast<std::uint16_t>(begin);
+    field.value_size = static_cast<std::uint16_t>(digits);
+    return true;
   }
 
-  std::optional<nlohmann::json> scalar() {
-    if (at_ >= text_.size()) return std::nullopt;
+  bool word(flat_field& field, std::string_view text, flat_field::kind type, bool truth) {
+    const std::size_t begin = at_;
+    if (!take_word(text)) return false;
+    field.type = type;
+    field.truth = truth;
+    field.value_at = static_cast<std::uint16_t>(begin);
+    field.value_size = static_cast<std::uint16_t>(text.size());
+    return true;
+  }
+
+  bool scalar(flat_field& field) {
+    if (at_ >= text_.size()) return false;
     const char c = text_[at_];
     if (c == '"') {
-      const auto text = plain_string();
-      if (!text) return std::nullopt;
-      return nlohmann::json(std::string(*text));
+      field.type = flat_field::kind::string;
+      return plain_string(field.value_at, field.value_size);
     }
-    if (c == '-' || (c >= '0' && c <= '9')) return integer();
-    if (take_word("true")) return nlohmann::json(true);
-    if (take_word("false")) return nlohmann::json(false);
-    if (take_word("null")) return nlohmann::json(nullptr);
-    return std::nullopt;
+    if (c == '-' || (c >= '0' && c <= '9')) return integer(field);
+    return word(field, "true", flat_field::kind::boolean, true) ||
+           word(field, "false", flat_field::kind::boolean, false) ||
+           word(field, "null", flat_field::kind::null, false);
   }
 
   std::string_view text_;
@@ -106,8 +121,44 @@ class flat_reader {
 
 }  // namespace
 
+std::optional<std::size_t> read_flat_object(std::string_view text, std::span<flat_field> fields) {
+  return flat_reader(text).object(fields);
+}
+
+std::uint64_t flat_magnitude(std::string_view digits) noexcept {
+  std::uint64_t value = 0;
+  for (const char c : digits) value = value * 10 + static_cast<std::uint64_t>(c - '0');
+  return value;
+}
+
+nlohmann::json flat_value_json(std::string_view text, const flat_field& field) {
+  const auto value = text.substr(field.value_at, field.value_size);
+  switch (field.type) {
+    case flat_field::kind::unsigned_integer:
+      return nlohmann::json(flat_magnitude(value));
+    case flat_field::kind::negative_integer:
+      return nlohmann::json(-static_cast<std::int64_t>(flat_magnitude(value)));
+    case flat_field::kind::string:
+      return nlohmann::json(std::string(value));
+    case flat_field::kind::boolean:
+      return nlohmann::json(field.truth);
+    case flat_field::kind::null:
+      break;
+  }
+  return nlohmann::json(nullptr);
+}
+
 std::optional<nlohmann::json> parse_flat_json_object(std::string_view text) {
-  return flat_reader(text).object();
+  std::array<flat_field, command_payload::max_flat_fields> fields{};
+  const auto count = read_flat_object(text, fields);
+  if (!count) return std::nullopt;
+  nlohmann::json out = nlohmann::json::object();
+  for (std::size_t i = 0; i < *count; ++i) {
+    const auto& field = fields[i];
+    // A repeated key: the last wins, as in nlohmann.
+    out[std::string(text.substr(field.key_at, field.key_size))] = flat_value_json(text, field);
+  }
+  return out;
 }
 
 }  // namespace weft::es::detail

@@ -3,13 +3,29 @@
 // ASCII keys and integers, plain ASCII strings, booleans or null
 // ({"n":42,"name":"ann"}). Anything else - nesting, escapes, non-ASCII text,
 // fractions, large numbers, malformed text - is left to nlohmann::json's full
-// parser, so the result never differs from what it would give.
+// parser, so the values read never differ from what it would give.
+#include <cstddef>
 #include <optional>
+#include <span>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
 
+#include "weft/es/command_payload.hpp"
+
 namespace weft::es::detail {
+
+using flat_field = command_payload::flat_field;
+
+/// Where the fields of `text` lie when it is one flat object of at most
+/// fields.size() fields and at most 65535 bytes; nothing otherwise.
+std::optional<std::size_t> read_flat_object(std::string_view text, std::span<flat_field> fields);
+
+/// An integer field's digits as a number (at most 18 digits: no overflow).
+std::uint64_t flat_magnitude(std::string_view digits) noexcept;
+
+/// The field's value as nlohmann::json holds it.
+nlohmann::json flat_value_json(std::string_view text, const flat_field& field);
 
 /// The object `text` holds, or nothing when it is not of that simple shape.
 std::optional<nlohmann::json> parse_flat_json_object(std::string_view text);

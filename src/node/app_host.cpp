@@ -140,9 +140,8 @@ void app_host::on_commands(std::span<const command_request> commands, std::int64
   try {
     auto batch = app_.begin_batch();
     for (const auto& command : commands)
-      answers.push_back(command.args.is_null()
-                            ? app_.handle_command(command.name, command.args_json)
-                            : app_.run_command(command.name, command.args));
+      answers.push_back(command.args ? app_.run_command(command.name, *command.args)
+                                     : app_.handle_command(command.name, command.args_json));
     if (batch.commit() > 0) note_recorded(log_end());
   } catch (const std::exception& e) {
     // Nothing of the batch is recorded: every caller learns so, none is told "ok".

@@ -201,7 +201,8 @@ struct worker::impl {
       }
       auto command = decode_command(lane, record);
       if (command) {
-        command->args = es::application::parse_command_payload(command->args_json);
+        command->args = es::command_payload::parse(std::move(command->args_json));
+        command->args_json.clear();  // moved from: empty, as command_request says
         batch.commands.push_back(std::move(*command));
       } else {
         // Without a valid record there is no correlation id to answer.

@@ -412,6 +412,93 @@ TEST(CommandPayloads, ParseAsNlohmannJsonDoes) {
   EXPECT_EQ(application::parse_command_payload(" \n"), nlohmann::json::object());
 }
 
+// What a field read gives (its value, or the error it throws), as text.
+template <class T>
+std::string read_field(const command_args& args, std::string_view field) {
+  try {
+    if constexpr (std::is_same_v<T, uuid>)
+      return args.get<T>(field).str();
+    else
+      return nlohmann::json(args.get<T>(field)).dump();
+  } catch (const command_error& e) {
+    return std::string("error: ") + e.what();
+  }
+}
+
+template <class T>
+std::string read_optional(const command_args& args, std::string_view field, T fallback) {
+  try {
+    return nlohmann::json(args.get<T>(field, fallback)).dump();
+  } catch (const command_error& e) {
+    return std::string("error: ") + e.what();
+  }
+}
+
+// A parsed payload (read from its text when flat, a tree otherwise) reads
+// every field as the tree nlohmann::json parses does: same values, same errors.
+TEST(CommandPayloads, FieldsReadAsFromTheTree) {
+  const std::string id = uuid::random().str();
+  const std::vector<std::string> payloads = {
+      R"({"n":42,"s":"ann","b":true,"z":null,"neg":-7,"zero":0,"big":123456789012345678})",
+      R"({"n":-1,"s":5,"b":"yes","z":1,"neg":300,"zero":false})",
+      R"({"n":4294967296,"s":"","b":false,"neg":-2147483649})",
+      R"({"id":")" + id + R"(","bad_id":"not-a-uuid","n":2.5})",
+      R"({"n":1,"n":2,"s":"first","s":"second"})",
+      R"({"1":1,"2":2,"3":3,"4":4,"5":5,"6":6,"7":7,"8":8,"n":9})",  // more than flat holds
+      R"({"n":{"nested":1},"s":"a\"b"})",
+      R"( {} )",
+      "",
+  };
+  const std::vector<std::string> fields = {"n",  "s",      "b",       "z",    "neg",
+                                           "id", "bad_id", "missing", "zero", "big"};
+  for (const auto& text : payloads) {
+    const auto payload = command_payload::parse(text);
+    const auto tree = application::parse_command_payload(text);
+    ASSERT_TRUE(payload.valid()) << text;
+    EXPECT_EQ(payload.json(), tree) << text;
+    const command_args fast("cmd", payload);
+    const command_args slow("cmd", tree);
+    for (const auto& field : fields) {
+      const auto where = text + " field " + field;
+      EXPECT_EQ(fast.has(field), slow.has(field)) << where;
+      EXPECT_EQ(read_field<std::uint64_t>(fast, field), read_field<std::uint64_t>(slow, field))
+          << where;
+      EXPECT_EQ(read_field<std::int32_t>(fast, field), read_field<std::int32_t>(slow, field))
+          << where;
+      EXPECT_EQ(read_field<std::uint8_t>(fast, field), read_field<std::uint8_t>(slow, field))
+          << where;
+      EXPECT_EQ(read_field<double>(fast, field), read_field<double>(slow, field)) << where;
+      EXPECT_EQ(read_field<bool>(fast, field), read_field<bool>(slow, field)) << where;
+      EXPECT_EQ(read_field<std::string>(fast, field), read_field<std::string>(slow, field))
+          << where;
+      EXPECT_EQ(read_field<uuid>(fast, field), read_field<uuid>(slow, field)) << where;
+      EXPECT_EQ(read_field<nlohmann::json>(fast, field), read_field<nlohmann::json>(slow, field))
+          << where;
+      EXPECT_EQ(read_optional<std::int64_t>(fast, field, 99),
+                read_optional<std::int64_t>(slow, field, 99))
+          << where;
+    }
+    EXPECT_EQ(fast.json(), slow.json()) << text;
+  }
+  // Both paths were taken.
+  EXPECT_TRUE(command_payload::parse(payloads[0]).is_flat());
+  EXPECT_FALSE(command_payload::parse(payloads[5]).is_flat());
+}
+
+TEST(CommandPayloads, InvalidOrNonObjectPayloadsAreAnsweredAsBefore) {
+  BankAccounts app({"BankAccounts", store::make_memory_recorder(), nullptr, {}});
+  for (const std::string text : {"{not json", "[1,2]", "\"text\"", R"({"n":1,})"}) {
+    const auto payload = command_payload::parse(text);
+    EXPECT_EQ(payload.is_object(), false) << text;
+    const auto parsed = app.run_command("deposit", payload);
+    const auto from_tree = app.run_command("deposit", application::parse_command_payload(text));
+    EXPECT_FALSE(parsed.ok) << text;
+    EXPECT_EQ(parsed.error, from_tree.error) << text;
+  }
+  EXPECT_FALSE(command_payload::parse("{not json").valid());
+  EXPECT_TRUE(command_payload::parse(" ").is_object());
+}
+
 TEST_F(Applications, AddingACommandTwiceIsAnError) {
   BankAccounts app(context());
   EXPECT_THROW(app.commands().add("deposit", [](const command_args&) { return nlohmann::json(); }),

@@ -100,6 +100,8 @@ class application {
   /// rolled back, the others' kept.
   command_reply handle_command(std::string_view name, std::string_view payload_json);
   command_reply run_command(std::string_view name, const nlohmann::json& payload);
+  /// The same with a payload parsed already (command_payload::parse), e.g. off this thread.
+  command_reply run_command(std::string_view name, const command_payload& payload);
   /// A command's payload text as handle_command reads it: blank is an empty
   /// object, text that is not JSON a discarded value (run_command answers it
   /// with an error). Lets a host parse payloads off the application's thread.
@@ -154,6 +156,9 @@ class application {
   void save_all(std::span<aggregate_base* const> aggregates);
   savepoint mark() const noexcept;
   void rollback(savepoint to) noexcept;
+  // run_command for either form of payload: `type` names it when it is no object.
+  command_reply run_args(std::string_view name, bool valid, const char* type,
+                         const command_args& args);
 
   static void set_identity(aggregate_base& target, const uuid& id) { target.id_ = id; }
 

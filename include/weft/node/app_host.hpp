@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -23,6 +24,7 @@
 #include <nlohmann/json.hpp>
 
 #include "weft/es/application.hpp"
+#include "weft/es/command_payload.hpp"
 #include "weft/es/process_application.hpp"
 #include "weft/node/recent_notifications.hpp"
 #include "weft/node/upstream_cursor.hpp"
@@ -44,10 +46,10 @@ struct command_request {
   std::uint64_t correlation_id = 0;
   std::string name;
   std::string args_json;
-  /// args_json parsed by es::application::parse_command_payload, or null when
-  /// not parsed yet (the host parses it then). The worker's poller parses it,
-  /// so the application's thread does not.
-  nlohmann::json args{};
+  /// args_json parsed, or nothing when not parsed yet (the host parses it
+  /// then). The worker's poller parses it, so the application's thread does
+  /// not; the payload then holds the text and args_json is left empty.
+  std::optional<es::command_payload> args{};
 };
 
 /// Sends replies to clients. Called from the host's thread only.

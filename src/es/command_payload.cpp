@@ -1,0 +1,64 @@
+#include "weft/es/command_payload.hpp"
+
+#include "flat_json.hpp"
+
+namespace weft::es {
+
+command_payload::command_payload() : text_("{}") {}
+
+command_payload command_payload::parse(std::string text) {
+  command_payload out;
+  out.text_ = std::move(text);
+  if (out.text_.find_first_not_of(" \t\r\n") == std::string::npos) {
+    out.field_count_ = 0;  // blank: an empty object
+    return out;
+  }
+  if (const auto count = detail::read_flat_object(out.text_, out.fields_)) {
+    out.field_count_ = static_cast<std::uint8_t>(*count);
+    return out;
+  }
+  out.tree_ = nlohmann::json::parse(out.text_, nullptr, false);
+  out.shape_ = out.tree_->is_discarded() ? shape::invalid : shape::tree;
+  return out;
+}
+
+bool command_payload::is_object() const noexcept {
+  return shape_ == shape::flat || (shape_ == shape::tree && tree_->is_object());
+}
+
+const char* command_payload::type_name() const noexcept {
+  return shape_ == shape::flat ? "object" : tree_->type_name();
+}
+
+const command_payload::flat_field* command_payload::find_flat(std::string_view key) const noexcept {
+  if (shape_ != shape::flat) return nullptr;
+  // From the back: of a repeated key the last one counts.
+  for (std::size_t i = field_count_; i-- > 0;) {
+    const auto& field = fields_[i];
+    if (std::string_view(text_).substr(field.key_at, field.key_size) == key) return &field;
+  }
+  return nullptr;
+}
+
+std::uint64_t command_payload::magnitude(const flat_field& field) const noexcept {
+  return detail::flat_magnitude(value_text(field));
+}
+
+nlohmann::json command_payload::value_json(const flat_field& field) const {
+  return detail::flat_value_json(text_, field);
+}
+
+const nlohmann::json& command_payload::json() const {
+  if (!tree_) {
+    nlohmann::json tree = nlohmann::json::object();
+    for (std::size_t i = 0; i < field_count_; ++i) {
+      const auto& field = fields_[i];
+      tree[std::string(std::string_view(text_).substr(field.key_at, field.key_size))] =
+          value_json(field);
+    }
+    tree_ = std::move(tree);
+  }
+  return *tree_;
+}
+
+}  // namespace weft::es
