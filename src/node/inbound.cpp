@@ -1,5 +1,6 @@
 #include "weft/node/inbound.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 #include "weft/node/notification_codec.hpp"
@@ -20,35 +21,53 @@ std::string_view kind_of(const shm::protocol::message& message) {
 
 }  // namespace
 
-result<host_message> decode_from_leader(std::size_t upstream, const shm::record_view& record) {
+result<leader_record> read_from_leader(std::size_t upstream, const shm::record_view& record) {
   auto decoded = shm::protocol::decode(record);
   if (!decoded) return decoded.error();
   if (const auto* prompt = std::get_if<shm::protocol::prompt>(&*decoded))
-    return host_message{prompt_message{upstream, prompt->max_id}};
+    return leader_record{prompt_message{upstream, prompt->max_id}};
   const auto* section = std::get_if<shm::protocol::section_view>(&*decoded);
   if (section == nullptr)
     return invalid("a leader sent a " + std::string(kind_of(*decoded)) + " record");
-  if (section->last_id() < section->first_id() ||
-      section->last_id() - section->first_id() + 1 != section->size())
-    return invalid("section " + std::to_string(section->first_id()) + ".." +
-                   std::to_string(section->last_id()) + " holds " +
-                   std::to_string(section->size()) + " notifications, not a contiguous range");
-  section_message out{upstream, section->first_id(), section->last_id(), {}};
-  out.notes.reserve(section->size());
-  std::uint64_t expected = section->first_id();
-  for (const auto item : *section) {
-    auto note =
-        decode_notification({reinterpret_cast<const std::uint8_t*>(item.data()), item.size()});
-    if (!note)
-      return invalid("section " + std::to_string(section->first_id()) + " item " +
-                     std::to_string(expected - section->first_id()) + ": " + note.error().message);
-    if (note->id != expected)
-      return invalid("section " + std::to_string(section->first_id()) + " item " +
-                     std::to_string(expected - section->first_id()) + " has id " +
-                     std::to_string(note->id) + ", expected " + std::to_string(expected));
-    out.notes.push_back(std::move(*note));
+  return leader_record{*section};
+}
+
+result<void> decode_section(const shm::protocol::section_view& section, section_pool& pool,
+                            std::vector<es::notification>& into) {
+  if (section.last_id() < section.first_id() ||
+      section.last_id() - section.first_id() + 1 != section.size())
+    return invalid("section " + std::to_string(section.first_id()) + ".." +
+                   std::to_string(section.last_id()) + " holds " + std::to_string(section.size()) +
+                   " notifications, not a contiguous range");
+  // Doubling, not exact: merged sections append again and again.
+  if (into.capacity() < into.size() + section.size())
+    into.reserve(std::max(into.size() + section.size(), 2 * into.capacity()));
+  std::uint64_t expected = section.first_id();
+  for (const auto item : section) {
+    into.push_back(pool.take());
+    auto decoded = decode_notification_into(
+        {reinterpret_cast<const std::uint8_t*>(item.data()), item.size()}, into.back());
+    if (!decoded)
+      return invalid("section " + std::to_string(section.first_id()) + " item " +
+                     std::to_string(expected - section.first_id()) + ": " +
+                     decoded.error().message);
+    if (into.back().id != expected)
+      return invalid("section " + std::to_string(section.first_id()) + " item " +
+                     std::to_string(expected - section.first_id()) + " has id " +
+                     std::to_string(into.back().id) + ", expected " + std::to_string(expected));
     ++expected;
   }
+  return {};
+}
+
+result<host_message> decode_from_leader(std::size_t upstream, const shm::record_view& record) {
+  auto read = read_from_leader(upstream, record);
+  if (!read) return read.error();
+  if (const auto* prompt = std::get_if<prompt_message>(&*read)) return host_message{*prompt};
+  const auto& section = std::get<shm::protocol::section_view>(*read);
+  section_pool fresh;  // nothing to recycle: every notification is new
+  section_message out{upstream, section.first_id(), section.last_id(), {}};
+  if (auto decoded = decode_section(section, fresh, out.notes); !decoded) return decoded.error();
   return host_message{std::move(out)};
 }
 

@@ -105,8 +105,13 @@ void encode_notification(const es::notification& note, std::string& out) {
 }
 
 result<es::notification> decode_notification(std::span<const std::uint8_t> blob) {
-  reader in(blob);
   es::notification note;
+  if (auto decoded = decode_notification_into(blob, note); !decoded) return decoded.error();
+  return note;
+}
+
+result<void> decode_notification_into(std::span<const std::uint8_t> blob, es::notification& note) {
+  reader in(blob);
   auto& event = note.event;
   const std::uint8_t* originator = nullptr;
   std::uint16_t topic_size = 0;
@@ -126,7 +131,7 @@ result<es::notification> decode_notification(std::span<const std::uint8_t> blob)
   std::memcpy(event.originator_id.bytes.data(), originator, 16);
   event.topic.assign(reinterpret_cast<const char*>(topic), topic_size);
   event.state.assign(state, state + state_size);
-  return note;
+  return {};
 }
 
 }  // namespace weft::node

@@ -1,6 +1,5 @@
 #include "weft/node/worker.hpp"
 
-#include <iterator>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -87,6 +86,9 @@ struct worker::impl {
               const std::int64_t now = clock::mono_nanos();
               if (from_poller) {
                 dispatch(*host, message, now);
+                // The poller decodes later sections over these notifications.
+                if (auto* section = std::get_if<section_message>(&message))
+                  sections.give_back(std::move(section->notes));
                 more = host->has_backlog();
               } else {
                 more = host->tick(now);
@@ -149,21 +151,21 @@ struct worker::impl {
       };
       read += in.ring.drain(
           [&](const shm::record_view& record) {
-            auto message = decode_from_leader(in.index, record);
-            if (!message) return fail("from leader '" + in.peer + "': " + message.error().message);
-            auto* section = std::get_if<section_message>(&*message);
-            if (section != nullptr && merged && merged->last_id + 1 == section->first_id) {
-              std::move(section->notes.begin(), section->notes.end(),
-                        std::back_inserter(merged->notes));
-              merged->last_id = section->last_id;
-              return;
+            auto read = read_from_leader(in.index, record);
+            if (!read) return fail("from leader '" + in.peer + "': " + read.error().message);
+            if (auto* prompt = std::get_if<prompt_message>(&*read)) {
+              flush();
+              return post(*prompt);
             }
-            flush();
-            if (section != nullptr) {
-              merged = std::move(*section);
-              return;
+            const auto& section = std::get<shm::protocol::section_view>(*read);
+            if (merged && merged->last_id + 1 != section.first_id()) flush();
+            if (!merged) merged = section_message{in.index, section.first_id(), 0, {}};
+            auto decoded = decode_section(section, sections, merged->notes);
+            if (!decoded) {
+              merged.reset();
+              return fail("from leader '" + in.peer + "': " + decoded.error().message);
             }
-            post(std::move(*message));
+            merged->last_id = section.last_id();
           },
           records_per_poll);
       flush();
@@ -295,6 +297,7 @@ struct worker::impl {
   shm::ingress_server ingress;  // read by the poller only; replies go through `replies`
   lane_replies replies;         // written by the actor only
   std::vector<inbound_ring> from_leaders;
+  section_pool sections;  // notifications of sections, back from the actor to the poller
   std::vector<inbound_ring> from_followers;
   std::unique_ptr<app_host> host;
   std::shared_ptr<spdlog::logger> log;

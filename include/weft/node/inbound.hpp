@@ -12,6 +12,8 @@
 #include "weft/core/result.hpp"
 #include "weft/es/stored_event.hpp"
 #include "weft/node/app_host.hpp"
+#include "weft/node/section_pool.hpp"
+#include "weft/shm/protocol.hpp"
 #include "weft/shm/spsc_ring.hpp"
 
 namespace weft::node {
@@ -44,6 +46,17 @@ using host_message =
 /// A record from leader `upstream`'s ring: a section (its notifications
 /// decoded and checked to be the contiguous ids first..last) or a prompt.
 result<host_message> decode_from_leader(std::size_t upstream, const shm::record_view& record);
+
+/// The same in two steps, for a poller that merges contiguous sections into
+/// one message and recycles notifications: first the record, a section (its
+/// notifications still in the ring) or a prompt...
+using leader_record = std::variant<shm::protocol::section_view, prompt_message>;
+result<leader_record> read_from_leader(std::size_t upstream, const shm::record_view& record);
+/// ...then the section's notifications, checked to be the contiguous ids
+/// first..last and appended to `into`, each decoded over one `pool` recycles.
+/// On failure `into` may hold part of the section.
+result<void> decode_section(const shm::protocol::section_view& section, section_pool& pool,
+                            std::vector<es::notification>& into);
 /// A record from follower `downstream`'s ring: a pull request.
 result<host_message> decode_from_follower(std::size_t downstream, const shm::record_view& record);
 /// A record from a client's lane: a command.

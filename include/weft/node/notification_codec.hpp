@@ -37,4 +37,8 @@ void encode_notification(std::uint64_t id, const es::stored_event& event,
 /// Decodes one blob; the failure message names the field that did not fit.
 result<es::notification> decode_notification(std::span<const std::uint8_t> blob);
 
+/// The same into `out`, whose topic and state buffers are reused. On failure
+/// `out` holds whatever was decoded before the bad field.
+result<void> decode_notification_into(std::span<const std::uint8_t> blob, es::notification& out);
+
 }  // namespace weft::node
