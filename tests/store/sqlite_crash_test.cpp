@@ -1,6 +1,7 @@
 // A commit that insert_events reported survives the process being killed
-// right after, at durability::normal, with and without the exclusive
-// (buffered WAL) mode. Real processes, real SIGKILL.
+// right after, at durability::normal and durability::full (whose WAL is
+// written ahead with zeros that recovery must step over), with and without
+// the exclusive mode. Real processes, real SIGKILL.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -8,6 +9,8 @@
 
 #include <cstdint>
 #include <cstdlib>
+#include <string>
+#include <tuple>
 
 #include "recorder_backends.hpp"
 #include "watchdog.hpp"
@@ -19,9 +22,10 @@ using namespace std::chrono_literals;
 
 // In the child: records one event per transaction for ever, writing each
 // returned id to `out` only after insert_events returned.
-[[noreturn]] void record_until_killed(const std::filesystem::path& file, bool exclusive, int out) {
+[[noreturn]] void record_until_killed(const std::filesystem::path& file, bool exclusive,
+                                      store::durability sync, int out) {
   store::sqlite_options options;
-  options.sync = store::durability::normal;
+  options.sync = sync;
   options.exclusive = exclusive;
   auto recorder = store::make_sqlite_recorder(file, options);
   for (std::uint64_t n = 1;; ++n) {
@@ -31,10 +35,16 @@ using namespace std::chrono_literals;
   }
 }
 
-class SqliteCrash : public ::testing::TestWithParam<bool> {};
+// Exclusive mode, durability.
+using crash_mode = std::tuple<bool, store::durability>;
+class SqliteCrash : public ::testing::TestWithParam<crash_mode> {};
 
 TEST_P(SqliteCrash, ReportedCommitsSurviveSigkill) {
   watchdog dog("ReportedCommitsSurviveSigkill", 60s);
+  const auto [exclusive, sync] = GetParam();
+  // A few thousand commits (and a checkpoint or two at normal; at full,
+  // where each commit waits for the disk, several megabytes of WAL).
+  const std::uint64_t commits = sync == store::durability::full ? 3'000 : 25'000;
   temp_dir dir;
   const auto file = dir.path() / "Emitter.sqlite";
   int pipe_fds[2];
@@ -43,19 +53,19 @@ TEST_P(SqliteCrash, ReportedCommitsSurviveSigkill) {
   ASSERT_GE(child, 0);
   if (child == 0) {
     ::close(pipe_fds[0]);
-    record_until_killed(file, GetParam(), pipe_fds[1]);
+    record_until_killed(file, exclusive, sync, pipe_fds[1]);
   }
   ::close(pipe_fds[1]);
-  // Let it pass a few thousand commits (and a checkpoint or two), then kill it mid-stride.
+  // Let it pass those commits, then kill it mid-stride.
   std::uint64_t reported = 0, id = 0;
-  while (reported < 25'000 && ::read(pipe_fds[0], &id, sizeof id) == sizeof id) reported = id;
+  while (reported < commits && ::read(pipe_fds[0], &id, sizeof id) == sizeof id) reported = id;
   ASSERT_EQ(::kill(child, SIGKILL), 0);
   while (::read(pipe_fds[0], &id, sizeof id) == sizeof id) reported = id;
   int status = 0;
   ASSERT_EQ(::waitpid(child, &status, 0), child);
   ::close(pipe_fds[0]);
   ASSERT_TRUE(WIFSIGNALED(status)) << "the child ended on its own: " << status;
-  ASSERT_GE(reported, 25'000u);
+  ASSERT_GE(reported, commits);
 
   auto recorder = store::make_sqlite_recorder(file);
   const auto max = recorder->max_notification_id();
@@ -68,8 +78,15 @@ TEST_P(SqliteCrash, ReportedCommitsSurviveSigkill) {
   EXPECT_EQ(recorder->insert_events(std::vector{event(uuid::random(), 1)}).at(0), max + 1);
 }
 
-INSTANTIATE_TEST_SUITE_P(Modes, SqliteCrash, ::testing::Values(true, false),
-                         [](const auto& info) { return info.param ? "exclusive" : "shared"; });
+INSTANTIATE_TEST_SUITE_P(Modes, SqliteCrash,
+                         ::testing::Combine(::testing::Values(true, false),
+                                            ::testing::Values(store::durability::normal,
+                                                              store::durability::full)),
+                         [](const auto& info) {
+                           return std::string(std::get<0>(info.param) ? "exclusive" : "shared") +
+                                  (std::get<1>(info.param) == store::durability::full ? "_full"
+                                                                                      : "_normal");
+                         });
 
 }  // namespace
 }  // namespace weft::test

@@ -248,5 +248,32 @@ TEST_F(SqliteRecorder, AConflictInsideABatchNamesItsEventAndRecordsNothing) {
   EXPECT_EQ(r->append_events(batch, std::vector{es::tracking{"Up", 7}}).first, 2u);
 }
 
+// At durability full the WAL is written ahead with zeros, so that commits
+// overwrite blocks the file has (cheaper syncs); at normal it is not. Either
+// way every commit reads back whole, before and after reopening.
+TEST_F(SqliteRecorder, AtFullTheWalIsWrittenAheadOfItsCommits) {
+  for (const auto sync : {store::durability::full, store::durability::normal}) {
+    temp_dir here;
+    const auto db = here.path() / "Ahead.sqlite";
+    const auto wal = here.path() / "Ahead.sqlite-wal";
+    auto r = make_sqlite_recorder(db, store::sqlite_options{.sync = sync});
+    std::vector<es::stored_event> batch;
+    for (std::uint64_t i = 1; i <= 20; ++i) batch.push_back(event(uuid::time_ordered(), i));
+    const auto o = batch.front().originator_id;
+    for (auto& e : batch) e.originator_id = o;
+    r->insert_events(batch);
+    const auto size = std::filesystem::file_size(wal);
+    if (sync == store::durability::full) {
+      EXPECT_GE(size, std::uintmax_t{1} << 20) << "no zeros ahead of the commit";
+    } else {
+      EXPECT_LT(size, std::uintmax_t{256} << 10) << "zeros ahead at durability normal";
+    }
+    EXPECT_EQ(r->select_events(o), batch);
+    r.reset();
+    EXPECT_EQ(make_sqlite_recorder(db, store::sqlite_options{.sync = sync})->select_events(o),
+              batch);
+  }
+}
+
 }  // namespace
 }  // namespace weft::test

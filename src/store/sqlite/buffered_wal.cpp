@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <mutex>
 #include <new>
@@ -39,6 +40,7 @@ struct wal_state {
   // when either closes (registry_mutex); read by the connection's thread.
   db_file* db = nullptr;
   bool commit_page_next = false;  // the last header written was a commit frame's
+  sqlite3_int64 zeroed_end = -1;  // the file's bytes end here at least; -1: not asked yet
 };
 
 // A main database file opened through this VFS: buffered_open links it to
@@ -52,6 +54,7 @@ struct db_state {
   std::string name;
   buffered_file* wal = nullptr;  // guarded by registry_mutex for linking
   bool uses_shm = false;         // shared locking mode: the index is in -shm
+  bool zero_ahead = false;       // see zero_wal_ahead
 };
 
 std::mutex registry_mutex;
@@ -87,9 +90,39 @@ db_file* db_of(sqlite3_file* file) {
   return reinterpret_cast<db_file*>(file);
 }
 
-int write_out(buffered_file* f, const void* data, int amount, sqlite3_int64 offset) {
+int write_through(buffered_file* f, const void* data, int amount, sqlite3_int64 offset) {
   const int rc = f->io().xWrite(f->real(), data, amount, offset);
   if (rc == SQLITE_OK) f->state->mapping.written(static_cast<std::size_t>(amount), offset);
+  return rc;
+}
+
+// Keeps at least zero_lead bytes of zeros written past the end of what
+// SQLite wrote, a zero_step at a time, so that its commits overwrite blocks
+// the file already has (see zero_wal_ahead). The zeros lie beyond every
+// valid frame, written under the write lock: no reader looks at them, and
+// WAL recovery stops at the first frame whose salt does not match. A
+// failure is ignored: the file stays shorter, SQLite's own writes extend it.
+constexpr sqlite3_int64 zero_lead = 256 * 1024;
+constexpr int zero_piece = 64 * 1024;  // below the unix VFS's limit per write
+constexpr int zero_pieces = 16;        // a zero_step of 1 MiB
+
+void zero_ahead(buffered_file* f, sqlite3_int64 written_end) {
+  auto& state = *f->state;
+  if (state.zeroed_end < 0 && f->io().xFileSize(f->real(), &state.zeroed_end) != SQLITE_OK)
+    state.zeroed_end = 0;
+  state.zeroed_end = std::max(state.zeroed_end, written_end);
+  if (written_end + zero_lead <= state.zeroed_end) return;
+  static const std::vector<unsigned char> zeros(zero_piece);
+  for (int i = 0; i < zero_pieces; ++i) {
+    if (write_through(f, zeros.data(), zero_piece, state.zeroed_end) != SQLITE_OK) return;
+    state.zeroed_end += zero_piece;
+  }
+}
+
+int write_out(buffered_file* f, const void* data, int amount, sqlite3_int64 offset) {
+  const int rc = write_through(f, data, amount, offset);
+  const db_file* db = f->state->db;
+  if (rc == SQLITE_OK && db != nullptr && db->state->zero_ahead) zero_ahead(f, offset + amount);
   return rc;
 }
 
@@ -164,6 +197,7 @@ int buffered_truncate(sqlite3_file* file, sqlite3_int64 size) {
   auto* f = self(file);
   if (const int rc = flush(f); rc != SQLITE_OK) return rc;
   f->state->mapping.truncating(size);
+  f->state->zeroed_end = -1;
   return f->io().xTruncate(f->real(), size);
 }
 int buffered_sync(sqlite3_file* file, int flags) {
@@ -416,6 +450,15 @@ const char* buffered_wal_vfs() {
   static std::once_flag once;
   std::call_once(once, register_vfs);
   return buffered_vfs.zName;
+}
+
+bool zero_wal_ahead(sqlite3* db) {
+  sqlite3_file* file = nullptr;
+  if (sqlite3_file_control(db, "main", SQLITE_FCNTL_FILE_POINTER, &file) != SQLITE_OK ||
+      file == nullptr || file->pMethods != &db_methods)
+    return false;
+  db_of(file)->state->zero_ahead = true;
+  return true;
 }
 
 int flush_wal(sqlite3* db) {

@@ -26,4 +26,14 @@ const char* buffered_wal_vfs();
 /// A commit writes itself out; call after every commit anyway (a wal hook does), in case.
 int flush_wal(sqlite3* db);
 
+/// Makes `db`'s WAL file be written ahead with zeros, a megabyte at a time,
+/// so that commits overwrite blocks the file has rather than extend it: an
+/// fdatasync after an overwrite need not commit file-system metadata (the
+/// new size, the new blocks). On this ext4 VM a 16 KiB commit and its
+/// fdatasync took 110 us instead of 260 (median) and 65 us of CPU instead
+/// of 130; weft run sqlite-full went 66-89k -> 74-106k events/s. For
+/// synchronous = FULL, which syncs every commit (at NORMAL it would only
+/// double what the disk writes). False if `db` was not opened through this VFS.
+bool zero_wal_ahead(sqlite3* db);
+
 }  // namespace weft::store::sqlite

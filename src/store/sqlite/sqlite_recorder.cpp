@@ -153,8 +153,12 @@ class sqlite_recorder final : public es::recorder {
       sqlite::prepare_schema(*writer_, false);
       if (writer_->query_text("PRAGMA journal_mode = WAL") != "wal")
         writer_->fail(SQLITE_ERROR, "cannot switch to WAL mode");
-      writer_->exec(options.sync == durability::full ? "PRAGMA synchronous = FULL"
-                                                     : "PRAGMA synchronous = NORMAL");
+      if (options.sync == durability::full) {
+        writer_->exec("PRAGMA synchronous = FULL");
+        sqlite::zero_wal_ahead(writer_->handle());
+      } else {
+        writer_->exec("PRAGMA synchronous = NORMAL");
+      }
       writer_->exec(tuning);
       // Replaces SQLite's own autocheckpoint hook; see after_commit.
       sqlite3_wal_hook(writer_->handle(), after_commit, this);
