@@ -14,9 +14,11 @@ mapped_wal::mapped_wal(const char* path) noexcept {
   // would drop this process's POSIX locks on the WAL file, but SQLite takes
   // none there (its locks are on the database and -shm files).
   fd_ = ::open(path, O_RDONLY | O_CLOEXEC);
+  if (fd_ >= 0) writeback_.emplace(fd_);
 }
 
 mapped_wal::~mapped_wal() {
+  writeback_.reset();  // before its file's descriptor goes
   unmap();
   if (fd_ >= 0) ::close(fd_);
 }
@@ -67,8 +69,7 @@ void mapped_wal::note_dirty(std::size_t size, off_t offset) noexcept {
   if (offset != dirty_end_) dirty_from_ = offset;  // the WAL restarted from its beginning
   dirty_end_ = offset + static_cast<off_t>(size);
   if (fd_ < 0 || dirty_end_ - dirty_from_ < writeback_step) return;
-  // A hint: a failure only means the checkpoint's fdatasync does the work.
-  ::sync_file_range(fd_, dirty_from_, dirty_end_ - dirty_from_, SYNC_FILE_RANGE_WRITE);
+  writeback_->start(dirty_from_, dirty_end_);
   dirty_from_ = dirty_end_;
 }
 

@@ -16,14 +16,16 @@
 //
 // Write-back: SQLite's checkpoint begins with fdatasync of the whole WAL
 // (20 MB, 15-27 ms, on the committing thread). Every `writeback_step` bytes
-// written, this asks the kernel to start writing them (sync_file_range, which
-// does not wait for the disk), so the checkpoint's sync finds little left to
-// do. It adds no guarantee and removes none: durability is SQLite's syncs.
+// written, this asks the kernel to start writing them, on a helper thread
+// (wal_writeback.hpp), so the checkpoint's sync finds little left to do.
 //
 // Not thread-safe: used by the one connection that owns the WAL file.
 #include <sys/types.h>
 
 #include <cstddef>
+#include <optional>
+
+#include "sqlite/wal_writeback.hpp"
 
 namespace weft::store::sqlite {
 
@@ -54,8 +56,9 @@ class mapped_wal {
   int fd_ = -1;
   off_t written_end_ = 0;  // [0, written_end_) was written since opening
   unsigned char* map_ = nullptr;
-  off_t mapped_ = 0;                      // map_ covers [0, mapped_)
-  off_t dirty_from_ = 0, dirty_end_ = 0;  // written since the last write-back start
+  off_t mapped_ = 0;                        // map_ covers [0, mapped_)
+  off_t dirty_from_ = 0, dirty_end_ = 0;    // written since the last write-back start
+  std::optional<wal_writeback> writeback_;  // present while fd_ is open
 };
 
 }  // namespace weft::store::sqlite
