@@ -12,6 +12,7 @@
 
 #include "aggregate_cache.hpp"
 #include "flat_json.hpp"
+#include "weft/es/detail/recycled_events.hpp"
 
 namespace weft::es {
 namespace {
@@ -318,6 +319,7 @@ void application::save_all(std::span<aggregate_base* const> aggregates) {
         s.staged.clear();
         throw;
       }
+      detail::recycle_events(s.staged);
       s.staged.clear();
     }
   } catch (const integrity_error& e) {
@@ -337,6 +339,7 @@ void application::save_all(std::span<aggregate_base* const> aggregates) {
   for (aggregate_base* aggregate : aggregates) {
     if (aggregate->pending_.empty()) continue;
     const std::uint64_t version_before = aggregate->version() - aggregate->pending_.size();
+    detail::recycle_events(std::span(aggregate->pending_.begin(), aggregate->pending_.size()));
     aggregate->pending_.clear();
     s.snapshot_if_due(*aggregate, version_before);
     if (s.cache.enabled()) s.cache.put(aggregate->clone());
@@ -377,6 +380,7 @@ void application::committed(std::span<const tracking>) {}
 
 void application::discard_staged() noexcept {
   auto& s = *state_;
+  detail::recycle_events(s.staged);  // the next batch's events are encoded into them
   s.staged.clear();
   s.overlay.clear();
   s.overlay_index.clear();

@@ -33,28 +33,35 @@ result<leader_record> read_from_leader(std::size_t upstream, const shm::record_v
 }
 
 result<void> decode_section(const shm::protocol::section_view& section, section_pool& pool,
-                            std::vector<es::notification>& into) {
+                            note_batch& into) {
   if (section.last_id() < section.first_id() ||
       section.last_id() - section.first_id() + 1 != section.size())
     return invalid("section " + std::to_string(section.first_id()) + ".." +
                    std::to_string(section.last_id()) + " holds " + std::to_string(section.size()) +
                    " notifications, not a contiguous range");
+  const std::size_t needed = into.used + section.size();
   // Doubling, not exact: merged sections append again and again.
-  if (into.capacity() < into.size() + section.size())
-    into.reserve(std::max(into.size() + section.size(), 2 * into.capacity()));
+  if (into.notes.capacity() < needed)
+    into.notes.reserve(std::max(needed, 2 * into.notes.capacity()));
+  const std::size_t before = into.used;
   std::uint64_t expected = section.first_id();
   for (const auto item : section) {
-    into.push_back(pool.take());
+    auto& note = pool.next(into);
     auto decoded = decode_notification_into(
-        {reinterpret_cast<const std::uint8_t*>(item.data()), item.size()}, into.back());
-    if (!decoded)
+        {reinterpret_cast<const std::uint8_t*>(item.data()), item.size()}, note);
+    const auto at = expected - section.first_id();
+    if (!decoded) {
+      into.used = before;
       return invalid("section " + std::to_string(section.first_id()) + " item " +
-                     std::to_string(expected - section.first_id()) + ": " +
-                     decoded.error().message);
-    if (into.back().id != expected)
+                     std::to_string(at) + ": " + decoded.error().message);
+    }
+    if (note.id != expected) {
+      into.used = before;
       return invalid("section " + std::to_string(section.first_id()) + " item " +
-                     std::to_string(expected - section.first_id()) + " has id " +
-                     std::to_string(into.back().id) + ", expected " + std::to_string(expected));
+                     std::to_string(at) + " has id " + std::to_string(note.id) + ", expected " +
+                     std::to_string(expected));
+    }
+    ++into.used;
     ++expected;
   }
   return {};
@@ -66,9 +73,10 @@ result<host_message> decode_from_leader(std::size_t upstream, const shm::record_
   if (const auto* prompt = std::get_if<prompt_message>(&*read)) return host_message{*prompt};
   const auto& section = std::get<shm::protocol::section_view>(*read);
   section_pool fresh;  // nothing to recycle: every notification is new
-  section_message out{upstream, section.first_id(), section.last_id(), {}};
-  if (auto decoded = decode_section(section, fresh, out.notes); !decoded) return decoded.error();
-  return host_message{std::move(out)};
+  note_batch notes;
+  if (auto decoded = decode_section(section, fresh, notes); !decoded) return decoded.error();
+  return host_message{
+      section_message{upstream, section.first_id(), section.last_id(), std::move(notes.notes)}};
 }
 
 result<host_message> decode_from_follower(std::size_t downstream, const shm::record_view& record) {

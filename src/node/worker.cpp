@@ -89,6 +89,8 @@ struct worker::impl {
                 // The poller decodes later sections over these notifications.
                 if (auto* section = std::get_if<section_message>(&message))
                   sections.give_back(std::move(section->notes));
+                else if (auto* commands = std::get_if<commands_message>(&message))
+                  give_back(std::move(commands->commands));
                 more = host->has_backlog();
               } else {
                 more = host->tick(now);
@@ -144,9 +146,13 @@ struct worker::impl {
     for (auto& in : from_leaders) {
       // Contiguous sections read together become one message: one turn and,
       // up to the application's batch_size, one transaction.
-      std::optional<section_message> merged;
+      std::optional<section_message> merged;  // its notifications are in `batch`
+      note_batch batch;
       auto flush = [&] {
-        if (merged) post(std::move(*merged));
+        if (!merged) return;
+        const bool decoded = batch.used > 0;  // not when its only section was refused
+        merged->notes = sections.finish(std::move(batch));
+        if (decoded) post(std::move(*merged));
         merged.reset();
       };
       read += in.ring.drain(
@@ -159,12 +165,12 @@ struct worker::impl {
             }
             const auto& section = std::get<shm::protocol::section_view>(*read);
             if (merged && merged->last_id + 1 != section.first_id()) flush();
-            if (!merged) merged = section_message{in.index, section.first_id(), 0, {}};
-            auto decoded = decode_section(section, sections, merged->notes);
-            if (!decoded) {
-              merged.reset();
-              return fail("from leader '" + in.peer + "': " + decoded.error().message);
+            if (!merged) {
+              merged = section_message{in.index, section.first_id(), 0, {}};
+              batch = sections.start();
             }
+            if (auto decoded = decode_section(section, sections, batch); !decoded)
+              return fail("from leader '" + in.peer + "': " + decoded.error().message);
             merged->last_id = section.last_id();
           },
           records_per_poll);
@@ -190,8 +196,20 @@ struct worker::impl {
     if (!in.ring.error().empty()) fail("ring with '" + in.peer + "': " + in.ring.error());
   }
 
+  // The poller's next batch of commands starts in the array of a batch the
+  // actor is done with: it does not grow (and move) from nothing every time.
+  void give_back(std::vector<command_request>&& done) {
+    done.clear();
+    std::lock_guard lock(spare_mutex);
+    if (done.capacity() > spare_commands.capacity()) spare_commands.swap(done);
+  }
+
   std::size_t poll_commands() {
     commands_message batch;
+    if (ingress.has_data()) {
+      std::lock_guard lock(spare_mutex);
+      batch.commands.swap(spare_commands);
+    }
     std::uint32_t lane = 0;
     shm::record_view record;
     while (batch.commands.size() < config.group_commit) {
@@ -203,9 +221,9 @@ struct worker::impl {
       }
       auto command = decode_command(lane, record);
       if (command) {
-        command->args = es::command_payload::parse(std::move(command->args_json));
-        command->args_json.clear();  // moved from: empty, as command_request says
-        batch.commands.push_back(std::move(*command));
+        auto& added = batch.commands.emplace_back(std::move(*command));
+        added.args = es::command_payload::parse(std::move(added.args_json));
+        added.args_json.clear();  // moved from: empty, as command_request says
       } else {
         // Without a valid record there is no correlation id to answer.
         log->warn("client lane {}: {}", lane, command.error().message);
@@ -218,7 +236,10 @@ struct worker::impl {
     // what was recorded, and new commands are answered, not run.
     if (read > 0 && entry.state.load(std::memory_order_relaxed) == shm::process_state::stopping)
       batch.refused_because = "the system is stopping: command not run";
-    if (read > 0) post(std::move(batch));
+    if (read > 0)
+      post(std::move(batch));
+    else
+      give_back(std::move(batch.commands));
     return read;
   }
 
@@ -298,6 +319,8 @@ struct worker::impl {
   lane_replies replies;         // written by the actor only
   std::vector<inbound_ring> from_leaders;
   section_pool sections;  // notifications of sections, back from the actor to the poller
+  std::mutex spare_mutex;
+  std::vector<command_request> spare_commands;  // guarded by spare_mutex: see give_back()
   std::vector<inbound_ring> from_followers;
   std::unique_ptr<app_host> host;
   std::shared_ptr<spdlog::logger> log;

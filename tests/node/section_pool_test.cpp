@@ -47,16 +47,35 @@ shm::protocol::section_view section_of(const section_record& record) {
   return std::get<shm::protocol::section_view>(*read);
 }
 
-TEST(SectionPool, GivesNewNotificationsUntilSomeAreGivenBack) {
+TEST(SectionPool, StartsBatchesWithWhatWasGivenBack) {
   section_pool pool;
-  EXPECT_EQ(pool.take(), es::notification{});
-  std::vector<es::notification> back;
-  back.push_back(note(1, 100));
-  pool.give_back(std::move(back));
-  const auto reused = pool.take();
-  EXPECT_EQ(reused.id, 1u);  // handed out as it was: the decoder writes over it
-  EXPECT_GE(reused.event.state.capacity(), 100u);
-  EXPECT_EQ(pool.take(), es::notification{});
+  EXPECT_TRUE(pool.start().notes.empty());
+  pool.give_back({note(1, 100), note(2, 100)});
+  auto batch = pool.start();
+  ASSERT_EQ(batch.notes.size(), 2u);  // handed out as they were: the decoder writes over them
+  EXPECT_EQ(batch.used, 0u);
+  EXPECT_GE(batch.notes[0].event.state.capacity(), 100u);
+  EXPECT_TRUE(pool.start().notes.empty());
+}
+
+// What a batch does not use is kept aside and extends the next batch that
+// runs out, so its buffers are not lost.
+TEST(SectionPool, WhatABatchLeftIsUsedByTheNext) {
+  section_pool pool;
+  pool.give_back({note(1, 100), note(2, 100), note(3, 100)});
+  auto first = pool.start();
+  first.used = 1;
+  const auto* left = first.notes[2].event.state.data();
+  EXPECT_EQ(pool.finish(std::move(first)).size(), 1u);
+
+  auto second = pool.start();  // nothing given back: an empty batch
+  ASSERT_TRUE(second.notes.empty());
+  auto& a = pool.next(second);
+  ++second.used;
+  auto& b = pool.next(second);
+  ++second.used;
+  EXPECT_TRUE(a.event.state.data() == left || b.event.state.data() == left);
+  EXPECT_EQ(pool.next(second).event.state.capacity(), 0u);  // a new one: the spares ran out
 }
 
 // Decoded over recycled notifications, sections read exactly as decoded
@@ -68,32 +87,31 @@ TEST(SectionPool, SectionsDecodeOverRecycledNotificationsAsIfFresh) {
   const section_record one(first), two(second);
 
   section_pool pool;
-  std::vector<es::notification> decoded;
-  ASSERT_TRUE(decode_section(section_of(one), pool, decoded).ok());
+  auto batch = pool.start();
+  ASSERT_TRUE(decode_section(section_of(one), pool, batch).ok());
+  auto decoded = pool.finish(std::move(batch));
   EXPECT_EQ(decoded, first);
   std::vector<const std::uint8_t*> buffers;
   for (const auto& n : decoded) buffers.push_back(n.event.state.data());
   pool.give_back(std::move(decoded));
 
-  std::vector<es::notification> again;
+  auto again = pool.start();
   ASSERT_TRUE(decode_section(section_of(two), pool, again).ok());
-  EXPECT_EQ(again, second);
-  std::size_t reused = 0;
-  for (const auto& n : again)
-    for (const auto* b : buffers) reused += (n.event.state.data() == b && b != nullptr) ? 1 : 0;
-  EXPECT_GT(reused, 0u);
-
   // Merged: a contiguous section appends to what is there.
-  ASSERT_TRUE(decode_section(section_of(section_record({note(91, 3)})), pool, again).ok());
-  ASSERT_EQ(again.size(), 41u);
-  EXPECT_EQ(again.back().id, 91u);
+  const auto last = note(91, 3);
+  ASSERT_TRUE(decode_section(section_of(section_record({last})), pool, again).ok());
+  const auto merged = pool.finish(std::move(again));
+  ASSERT_EQ(merged.size(), 41u);
+  EXPECT_EQ(std::vector(merged.begin(), merged.end() - 1), second);
+  EXPECT_EQ(merged.back(), last);
+  for (std::size_t k = 0; k < 40; ++k) EXPECT_EQ(merged[k].event.state.data(), buffers[k]) << k;
 }
 
 TEST(SectionPool, ASectionWithWrongIdsIsRefused) {
   std::vector<es::notification> notes = {note(5, 1), note(7, 1)};
   const section_record record(notes);  // claims 5..7 with two items
   section_pool pool;
-  std::vector<es::notification> into;
+  note_batch into;
   const auto decoded = decode_section(section_of(record), pool, into);
   ASSERT_FALSE(decoded.ok());
   EXPECT_NE(decoded.error().message.find("not a contiguous range"), std::string::npos)
@@ -104,6 +122,7 @@ TEST(SectionPool, ASectionWithWrongIdsIsRefused) {
   ASSERT_FALSE(refused.ok());
   EXPECT_NE(refused.error().message.find("has id 7, expected 6"), std::string::npos)
       << refused.error().message;
+  EXPECT_EQ(into.used, 0u);  // nothing of a refused section counts
 }
 
 }  // namespace

@@ -26,6 +26,7 @@
 #include "weft/core/error.hpp"
 #include "weft/es/detail/field_reader.hpp"
 #include "weft/es/detail/for_each.hpp"
+#include "weft/es/detail/recycled_events.hpp"
 #include "weft/es/msgpack_uuid.hpp"
 #include "weft/es/stored_event.hpp"
 #include "weft/es/topic_registry.hpp"
@@ -137,7 +138,8 @@ bytes encode(const E& event) {
 /// The event as it is recorded, under its topic.
 template <domain_event E>
 stored_event to_stored(const E& event, const uuid& originator_id, std::uint64_t version) {
-  stored_event out{originator_id, version, std::string(topic_of<E>), {}};
+  // Into the state buffer of an event this thread recorded before, if it has one.
+  stored_event out{originator_id, version, std::string(topic_of<E>), detail::take_recycled_state()};
   encode_into(event, out.state);
   return out;
 }

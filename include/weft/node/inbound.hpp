@@ -53,10 +53,11 @@ result<host_message> decode_from_leader(std::size_t upstream, const shm::record_
 using leader_record = std::variant<shm::protocol::section_view, prompt_message>;
 result<leader_record> read_from_leader(std::size_t upstream, const shm::record_view& record);
 /// ...then the section's notifications, checked to be the contiguous ids
-/// first..last and appended to `into`, each decoded over one `pool` recycles.
-/// On failure `into` may hold part of the section.
+/// first..last and decoded over the recycled ones of `into` after its `used`
+/// ones (see section_pool), `used` advanced past them. On failure `used` is
+/// as it was.
 result<void> decode_section(const shm::protocol::section_view& section, section_pool& pool,
-                            std::vector<es::notification>& into);
+                            note_batch& into);
 /// A record from follower `downstream`'s ring: a pull request.
 result<host_message> decode_from_follower(std::size_t downstream, const shm::record_view& record);
 /// A record from a client's lane: a command.

@@ -2,8 +2,8 @@
 // Notifications on their way from a worker's poller to its hosting actor,
 // recycled. The poller decodes each section of a leader into notifications
 // and posts them; once the actor has processed them it gives them back, and
-// the poller decodes later sections over them, reusing their topic and state
-// buffers. A steady stream of sections then allocates nothing per
+// the poller decodes later sections over them in place, reusing their topic
+// and state buffers. A steady stream of sections then allocates nothing per
 // notification, and no buffer is allocated on one thread and freed on the
 // other (which defeats malloc's per-thread caches).
 #include <cstddef>
@@ -14,21 +14,36 @@
 
 namespace weft::node {
 
+/// Notifications being decoded for one message: [0, used) are decoded, the
+/// rest are recycled ones waiting to be written over.
+struct note_batch {
+  std::vector<es::notification> notes;
+  std::size_t used = 0;
+};
+
 class section_pool {
  public:
   /// Vectors kept for the poller at most; more are freed. Messages in flight
   /// are few (node::worker_config::mailbox_limit), so this is rarely reached.
   static constexpr std::size_t max_kept = 4;
+  /// Recycled notifications the poller keeps aside at most (see finish()).
+  static constexpr std::size_t max_spare = 8192;
 
-  /// A recycled notification to decode over (its buffers keep their
-  /// capacity), or a new one. The poller only.
-  es::notification take();
-  /// Processed notifications, for take() to hand out again. @threadsafe
+  /// A batch to decode a message into, made of a vector given back if there
+  /// is one. The poller only.
+  note_batch start();
+  /// The notification to decode next: batch.notes[batch.used], made first
+  /// if the batch has run out. Does not advance `used`. The poller only.
+  es::notification& next(note_batch& batch);
+  /// The message's notifications: the batch cut to its `used` ones; the rest
+  /// are kept for next(). The poller only.
+  std::vector<es::notification> finish(note_batch&& batch);
+  /// Processed notifications, for start() to hand out again. @threadsafe
   /// (the hosting actor calls it).
   void give_back(std::vector<es::notification>&& notes);
 
  private:
-  std::vector<es::notification> spare_;  // the poller's: take() pops from its back
+  std::vector<es::notification> spare_;  // the poller's: batches grow from its back
   std::mutex mutex_;
   std::vector<std::vector<es::notification>> returned_;  // guarded by mutex_
 };
