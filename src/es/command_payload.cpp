@@ -6,20 +6,14 @@ namespace weft::es {
 
 command_payload::command_payload() : text_("{}") {}
 
-command_payload command_payload::parse(std::string text) {
-  command_payload out;
-  out.text_ = std::move(text);
-  if (out.text_.find_first_not_of(" \t\r\n") == std::string::npos) {
-    out.field_count_ = 0;  // blank: an empty object
-    return out;
+command_payload::command_payload(std::string text) : text_(std::move(text)) {
+  if (text_.find_first_not_of(" \t\r\n") == std::string::npos) return;  // blank: an empty object
+  if (const auto count = detail::read_flat_object(text_, fields_)) {
+    field_count_ = static_cast<std::uint8_t>(*count);
+    return;
   }
-  if (const auto count = detail::read_flat_object(out.text_, out.fields_)) {
-    out.field_count_ = static_cast<std::uint8_t>(*count);
-    return out;
-  }
-  out.tree_ = nlohmann::json::parse(out.text_, nullptr, false);
-  out.shape_ = out.tree_->is_discarded() ? shape::invalid : shape::tree;
-  return out;
+  tree_ = nlohmann::json::parse(text_, nullptr, false);
+  shape_ = tree_->is_discarded() ? shape::invalid : shape::tree;
 }
 
 bool command_payload::is_object() const noexcept {

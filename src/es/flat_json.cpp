@@ -7,12 +7,14 @@
 namespace weft::es::detail {
 namespace {
 
+// Walks the text with a pointer: the payload of every command passes here.
 class flat_reader {
  public:
-  explicit flat_reader(std::string_view text) : text_(text) {}
+  explicit flat_reader(std::string_view text)
+      : begin_(text.data()), at_(text.data()), end_(text.data() + text.size()) {}
 
   std::optional<std::size_t> object(std::span<flat_field> fields) {
-    if (text_.size() > std::numeric_limits<std::uint16_t>::max()) return std::nullopt;
+    if (end_ - begin_ > std::numeric_limits<std::uint16_t>::max()) return std::nullopt;
     skip_space();
     if (!take('{')) return std::nullopt;
     skip_space();
@@ -21,7 +23,6 @@ class flat_reader {
     for (;;) {
       if (count == fields.size()) return std::nullopt;
       flat_field& field = fields[count++];
-      skip_space();
       if (!plain_string(field.key_at, field.key_size)) return std::nullopt;
       skip_space();
       if (!take(':')) return std::nullopt;
@@ -30,32 +31,37 @@ class flat_reader {
       skip_space();
       if (take('}')) return finish(count);
       if (!take(',')) return std::nullopt;
+      skip_space();
     }
   }
 
  private:
   std::optional<std::size_t> finish(std::size_t count) {
     skip_space();
-    if (at_ != text_.size()) return std::nullopt;
+    if (at_ != end_) return std::nullopt;
     return count;
   }
 
+  static bool space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
   void skip_space() {
-    while (at_ < text_.size() &&
-           (text_[at_] == ' ' || text_[at_] == '\t' || text_[at_] == '\n' || text_[at_] == '\r'))
-      ++at_;
+    while (at_ != end_ && space(*at_)) ++at_;
   }
 
   bool take(char c) {
-    if (at_ < text_.size() && text_[at_] == c) {
+    if (at_ != end_ && *at_ == c) {
       ++at_;
       return true;
     }
     return false;
   }
 
+  std::uint16_t offset(const char* p) const { return static_cast<std::uint16_t>(p - begin_); }
+
   bool take_word(std::string_view word) {
-    if (text_.substr(at_, word.size()) != word) return false;
+    if (static_cast<std::size_t>(end_ - at_) < word.size() ||
+        std::string_view(at_, word.size()) != word)
+      return false;
     at_ += word.size();
     return true;
   }
@@ -63,11 +69,11 @@ class flat_reader {
   // Printable ASCII without escapes: its bytes are its value.
   bool plain_string(std::uint16_t& begin, std::uint16_t& size) {
     if (!take('"')) return false;
-    const std::size_t first = at_;
-    for (; at_ < text_.size(); ++at_) {
-      const char c = text_[at_];
+    const char* first = at_;
+    for (; at_ != end_; ++at_) {
+      const char c = *at_;
       if (c == '"') {
-        begin = static_cast<std::uint16_t>(first);
+        begin = offset(first);
         size = static_cast<std::uint16_t>(at_++ - first);
         return true;
       }
@@ -80,31 +86,30 @@ class flat_reader {
   // negative, signed when negative). No leading zeros, fractions or exponents.
   bool integer(flat_field& field) {
     const bool negative = take('-');
-    const std::size_t begin = at_;
-    while (at_ < text_.size() && text_[at_] >= '0' && text_[at_] <= '9') ++at_;
-    const std::size_t digits = at_ - begin;
-    if (digits == 0 || digits > 18 || (digits > 1 && text_[begin] == '0')) return false;
-    if (at_ < text_.size() && (text_[at_] == '.' || text_[at_] == 'e' || text_[at_] == 'E'))
-      return false;
+    const char* first = at_;
+    while (at_ != end_ && *at_ >= '0' && *at_ <= '9') ++at_;
+    const auto digits = at_ - first;
+    if (digits == 0 || digits > 18 || (digits > 1 && *first == '0')) return false;
+    if (at_ != end_ && (*at_ == '.' || *at_ == 'e' || *at_ == 'E')) return false;
     field.type = negative ? flat_field::kind::negative_integer : flat_field::kind::unsigned_integer;
-    field.value_at = static_cast<std::uint16_t>(begin);
+    field.value_at = offset(first);
     field.value_size = static_cast<std::uint16_t>(digits);
     return true;
   }
 
   bool word(flat_field& field, std::string_view text, flat_field::kind type, bool truth) {
-    const std::size_t begin = at_;
+    const char* first = at_;
     if (!take_word(text)) return false;
     field.type = type;
     field.truth = truth;
-    field.value_at = static_cast<std::uint16_t>(begin);
+    field.value_at = offset(first);
     field.value_size = static_cast<std::uint16_t>(text.size());
     return true;
   }
 
   bool scalar(flat_field& field) {
-    if (at_ >= text_.size()) return false;
-    const char c = text_[at_];
+    if (at_ == end_) return false;
+    const char c = *at_;
     if (c == '"') {
       field.type = flat_field::kind::string;
       return plain_string(field.value_at, field.value_size);
@@ -115,8 +120,9 @@ class flat_reader {
            word(field, "null", flat_field::kind::null, false);
   }
 
-  std::string_view text_;
-  std::size_t at_ = 0;
+  const char* begin_;
+  const char* at_;
+  const char* end_;
 };
 
 }  // namespace

@@ -79,7 +79,9 @@ shm::segment& client::segment() noexcept {
 }
 
 client::lane& client::lane_of(std::string_view app) {
-  if (auto found = lanes_.find(app); found != lanes_.end()) return *found->second;
+  if (last_lane_ != nullptr && last_lane_->app == app) return *last_lane_;
+  if (auto found = lanes_.find(app); found != lanes_.end())
+    return *(last_lane_ = found->second.get());
   const auto index = segment_->find_process(app);
   if (!index) {
     std::string known;
@@ -93,7 +95,9 @@ client::lane& client::lane_of(std::string_view app) {
   }
   auto made = std::make_unique<lane>(
       lane{std::string(app), shm::ingress_client::claim(*segment_, *index), {}});
-  return *lanes_.emplace(std::string(app), std::move(made)).first->second;
+  last_lane_ = made.get();
+  lanes_.emplace(std::string(app), std::move(made));
+  return *last_lane_;
 }
 
 std::uint64_t client::submit(std::string_view app, std::string_view name,

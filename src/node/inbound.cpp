@@ -89,7 +89,16 @@ result<host_message> decode_from_follower(std::size_t downstream, const shm::rec
   return host_message{pull_message{downstream, pull->from_id}};
 }
 
-result<command_request> decode_command(std::uint32_t lane, const shm::record_view& record) {
+namespace {
+
+// A command record's correlation id, name and argument text (views into the record).
+struct command_parts {
+  std::uint64_t correlation_id = 0;
+  std::string_view name;
+  std::string_view args;
+};
+
+result<command_parts> split_command(const shm::record_view& record) {
   auto decoded = shm::protocol::decode(record);
   if (!decoded) return decoded.error();
   const auto* command = std::get_if<shm::protocol::command_view>(&*decoded);
@@ -101,8 +110,28 @@ result<command_request> decode_command(std::uint32_t lane, const shm::record_vie
   if (nul == std::string_view::npos || nul == 0)
     return invalid("command " + std::to_string(command->correlation_id) +
                    ": payload has no command name before a NUL byte");
-  return command_request{lane, command->correlation_id, std::string(payload.substr(0, nul)),
-                         std::string(payload.substr(nul + 1))};
+  return command_parts{command->correlation_id, payload.substr(0, nul), payload.substr(nul + 1)};
+}
+
+}  // namespace
+
+result<command_request> decode_command(std::uint32_t lane, const shm::record_view& record) {
+  const auto parts = split_command(record);
+  if (!parts) return parts.error();
+  return command_request{lane, parts->correlation_id, std::string(parts->name),
+                         std::string(parts->args)};
+}
+
+result<void> decode_command_into(std::uint32_t lane, const shm::record_view& record,
+                                 command_request& out) {
+  const auto parts = split_command(record);
+  if (!parts) return parts.error();
+  out.lane = lane;
+  out.correlation_id = parts->correlation_id;
+  out.name.assign(parts->name);
+  out.args_json.clear();
+  out.args.emplace(std::string(parts->args));
+  return {};
 }
 
 std::string encode_command_payload(std::string_view name, std::string_view args_json) {

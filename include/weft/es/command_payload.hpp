@@ -37,7 +37,10 @@ class command_payload {
   /// An empty object.
   command_payload();
   /// Parses `text`: blank text is an empty object, text that is not JSON invalid.
-  [[nodiscard]] static command_payload parse(std::string text);
+  explicit command_payload(std::string text);
+  [[nodiscard]] static command_payload parse(std::string text) {
+    return command_payload(std::move(text));
+  }
 
   /// False when the text is not JSON.
   [[nodiscard]] bool valid() const noexcept { return shape_ != shape::invalid; }

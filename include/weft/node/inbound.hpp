@@ -62,6 +62,10 @@ result<void> decode_section(const shm::protocol::section_view& section, section_
 result<host_message> decode_from_follower(std::size_t downstream, const shm::record_view& record);
 /// A record from a client's lane: a command.
 result<command_request> decode_command(std::uint32_t lane, const shm::record_view& record);
+/// The same into `out` (its strings' capacity reused), with the arguments
+/// parsed: `out.args` set, `out.args_json` empty. On failure `out` is unspecified.
+result<void> decode_command_into(std::uint32_t lane, const shm::record_view& record,
+                                 command_request& out);
 
 /// A command's payload on the wire: its name, a NUL byte, its JSON arguments.
 std::string encode_command_payload(std::string_view name, std::string_view args_json);
