@@ -70,17 +70,20 @@ uuid uuid::time_ordered() {
   const auto nanos = static_cast<std::uint64_t>(now.tv_nsec);
   const std::uint64_t tick =
       (seconds * 1000 + nanos / 1'000'000) << 12 | (nanos % 1'000'000) * 4096 / 1'000'000;
+  uuid out = random();  // keeps its last six random bytes
   constexpr std::uint32_t counter_limit = 1U << 14;
   thread_local std::uint64_t last_tick = 0;
   thread_local std::uint32_t counter = 0;
   if (tick > last_tick) {
     last_tick = tick;
-    counter = 0;
+    // A random start in the lower half (RFC 9562, 6.2): ids that two threads
+    // or processes make in one tick rarely share time and counter, the
+    // 80 bits that uuid::derived keeps.
+    counter = static_cast<std::uint32_t>((out.bytes[8] & 0x1F) << 8 | out.bytes[9]);
   } else if (++counter == counter_limit) {
     ++last_tick;
     counter = 0;
   }
-  uuid out = random();  // keeps its last six random bytes
   const std::uint64_t millis = last_tick >> 12;
   for (int i = 0; i < 6; ++i) out.bytes[i] = static_cast<std::uint8_t>(millis >> (40 - 8 * i));
   out.bytes[6] = static_cast<std::uint8_t>(0x70 | ((last_tick >> 8) & 0x0F));  // version 7
@@ -91,9 +94,12 @@ uuid uuid::time_ordered() {
 }
 
 uuid uuid::derived(const uuid& source, std::string_view name) {
+  // All of a time-ordered source's time and counter: with its milliseconds
+  // alone, the ids derived within one millisecond would land in random order.
   uuid out = name_based(source, name);
-  std::copy_n(source.bytes.begin(), 6, out.bytes.begin());
+  std::copy_n(source.bytes.begin(), 10, out.bytes.begin());
   out.bytes[6] = static_cast<std::uint8_t>((out.bytes[6] & 0x0F) | 0x80);  // version 8
+  out.bytes[8] = static_cast<std::uint8_t>((out.bytes[8] & 0x3F) | 0x80);  // RFC 4122 variant
   return out;
 }
 

@@ -29,9 +29,9 @@ class uuid {
   static uuid time_ordered();
   /// A random (version 4) uuid. @threadsafe
   static uuid random();
-  /// An id derived from `source` that sorts next to it: the first 48 bits of
-  /// `source` (a time-ordered id's milliseconds), then SHA-1 of source and
-  /// name (version 8). Same inputs, same uuid.
+  /// An id derived from `source` that sorts next to it: the first 80 bits of
+  /// `source` (a time-ordered id's time and counter), then 48 bits of SHA-1
+  /// of source and name (version 8). Same inputs, same uuid.
   static uuid derived(const uuid& source, std::string_view name);
   /// A name-based (version 5) uuid within a namespace. Same inputs, same uuid.
   static uuid name_based(const uuid& name_space, std::string_view name);
