@@ -5,6 +5,7 @@
 #include "weft/core/error.hpp"
 #include "weft/es/options.hpp"
 #include "weft/node/recent_notifications.hpp"
+#include "weft/runner/registry.hpp"
 #include "weft/store/memory_recorder.hpp"
 #include "weft/store/sqlite_recorder.hpp"
 
@@ -61,7 +62,7 @@ std::unique_ptr<es::application> make_application(const system_spec& spec, const
   const auto& type = registry.at(app->type);
   es::app_context context;
   context.name = app->name;
-  context.options = es::options::from_json(app->options);
+  context.options = options_of(spec, *app);
   // Hosted applications push sections from what they just recorded (no read-back).
   context.events =
       std::make_shared<node::recent_notifications>(open_recorder(spec, *app, data_dir));

@@ -44,6 +44,13 @@ std::vector<plugin> prepare_system(const system_spec& spec, es::application_regi
   return plugins;
 }
 
+es::options options_of(const system_spec& spec, const application_spec& app) {
+  auto options = es::options::from_json(app.options);
+  if (!options.contains("batch_size"))
+    options.set("batch_size", std::to_string(spec.batching.section_events));
+  return options;
+}
+
 es::system_definition to_definition(const system_spec& spec) {
   std::vector<es::pipe> pipes;
   // One-name pipes first: every application, isolated ones too, in file order.
@@ -56,7 +63,7 @@ es::system_definition to_definition(const system_spec& spec) {
   es::system_definition definition(std::move(pipes));
   for (const auto& app : spec.applications) {
     definition.use_type(app.name, app.type);
-    definition.configure(app.name, es::options::from_json(app.options));
+    definition.configure(app.name, options_of(spec, app));
   }
   return definition;
 }

@@ -48,6 +48,21 @@ TEST(Registry, IsolatedApplicationsAreInTheDefinition) {
   EXPECT_EQ(to_definition(spec).apps(), (names{"Solo"}));
 }
 
+TEST(Registry, FollowersRecordASectionPerTransactionUnlessTheirOptionsSayOtherwise) {
+  const auto spec = parse_system_file(
+      "name = \"s\"\npipes = [\"Orders | Reservations | Payments\"]\n"
+      "[batching]\nsection_events = 512\n"
+      "[[applications]]\nname = \"Orders\"\ntype = \"shop.Orders\"\n"
+      "[[applications]]\nname = \"Reservations\"\ntype = \"shop.Reservations\"\n"
+      "[[applications]]\nname = \"Payments\"\ntype = \"shop.Payments\"\n"
+      "options = { batch_size = 7 }\n",
+      "/w/s.toml");
+  const auto definition = to_definition(spec);
+  EXPECT_EQ(definition.options_of("Reservations").get_uint("batch_size", 0), 512u);
+  EXPECT_EQ(definition.options_of("Payments").get_uint("batch_size", 0), 7u);
+  EXPECT_EQ(options_of(spec, *spec.find("Reservations")).get_uint("batch_size", 0), 512u);
+}
+
 TEST(Registry, AFollowerThatIsNotAProcessApplicationIsNamed) {
   const auto spec = parse_system_file("name = \"s\"\nplugins = [\"" + plugin_dir +
                                           "/libweft_test_registering_plugin.so\"]\n"

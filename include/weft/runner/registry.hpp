@@ -24,8 +24,13 @@ std::vector<plugin> register_plugins(const system_spec& spec, es::application_re
 /// Throws system_file_error or plugin_error.
 std::vector<plugin> prepare_system(const system_spec& spec, es::application_registry& registry);
 
+/// An application's options from the file; batch_size (notifications per
+/// follower transaction) defaults to [batching] section_events, so that a
+/// follower records each section it is sent in one transaction.
+es::options options_of(const system_spec& spec, const application_spec& app);
+
 /// The es definition of the system: every application (file order) with its
-/// registered type and options, and the pipes. Options must be flat (the
+/// registered type and options (options_of), and the pipes. Options must be flat (the
 /// parser guarantees it).
 es::system_definition to_definition(const system_spec& spec);
 

@@ -54,8 +54,10 @@ struct ring_spec {
 };
 
 struct batching_spec {
-  std::uint32_t section_events = 1024;  ///< notifications per section pushed or pulled
-  std::uint32_t group_commit = 1024;    ///< commands recorded in one transaction at most
+  /// Notifications per section pushed or pulled, and per follower transaction
+  /// unless an application sets its own batch_size option.
+  std::uint32_t section_events = 1024;
+  std::uint32_t group_commit = 1024;  ///< commands recorded in one transaction at most
 };
 
 /// Restart policy for workers (see restart_policy.hpp) and shutdown timing.
