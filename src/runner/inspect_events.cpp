@@ -156,7 +156,7 @@ nlohmann::ordered_json notification_json(const es::notification& n,
       // Names for the fields this build knows; extra ones (a newer writer) by position.
       auto fields = nlohmann::ordered_json::object();
       for (std::size_t i = 0; i < state.size(); ++i)
-        fields[i < entry->fields.size() ? entry->fields[i] : "#" + std::to_string(i)] =
+        fields[i < entry->fields.size() ? entry->fields[i] : fmt::format("#{}", i)] =
             std::move(state[i]);
       state = std::move(fields);
     }

@@ -1,5 +1,7 @@
 #include "weft/runner/registry.hpp"
 
+#include <fmt/format.h>
+
 #include "weft/core/log.hpp"
 #include "weft/es/options.hpp"
 
@@ -19,9 +21,8 @@ std::vector<plugin> register_plugins(const system_spec& spec, es::application_re
   for (std::size_t i = 0; i < plugins.size(); ++i) {
     std::string where = spec.source.string();
     if (i < spec.plugin_where.size() && spec.plugin_where[i].line > 0)
-      where += ":" + std::to_string(spec.plugin_where[i].line) + ":" +
-               std::to_string(spec.plugin_where[i].column);
-    where += ": plugins[" + std::to_string(i) + "]: ";
+      where += fmt::format(":{}:{}", spec.plugin_where[i].line, spec.plugin_where[i].column);
+    where += fmt::format(": plugins[{}]: ", i);
     // Which file runs as this user, symlinks resolved: worth a line in every log.
     log::get("runner.plugins")
         ->info("plugin {} loaded (system file: {})", plugins[i].path().string(),
