@@ -28,13 +28,15 @@ void stop_worker(int /*signal*/) {
 }  // namespace
 
 int worker_command(const worker_options& options) {
+  // Logging first, so the plugins' log lines go to the worker's file at the
+  // level asked for, not to the console of whoever started the system.
+  log::to_file(worker_log_file(options.data_dir, options.app).string());
+  log::set_level(log::parse_level(options.log_level));
   const system_spec spec = load_system_file(options.system);
   if (spec.find(options.app) == nullptr)
     throw invalid_input("--app: no application '" + options.app + "' in system '" + spec.name +
                         "' (" + spec.source.string() + ")");
   auto plugins = prepare_system(spec, es::application_registry::global());
-  log::to_file(worker_log_file(options.data_dir, options.app).string());
-  log::set_level(log::parse_level(options.log_level));
   auto logger = log::get("worker." + options.app);
 
   auto segment = shm::segment::attach(options.segment);
