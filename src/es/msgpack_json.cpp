@@ -26,6 +26,27 @@ std::string hex(const char* data, std::size_t size) {
   return text;
 }
 
+// JSON keys are text. A compound key (array or map) becomes its msgpack bytes
+// in hex: as rendered JSON, a key holding keys holding keys would be escaped
+// once more at each level, doubling in length each time.
+std::string key_text(const msgpack::object& key) {
+  switch (key.type) {
+    case msgpack::type::STR:
+      return std::string(key.via.str.ptr, key.via.str.size);
+    case msgpack::type::ARRAY:
+    case msgpack::type::MAP: {
+      msgpack::sbuffer packed;
+      msgpack::pack(packed, key);
+      std::string text = "msgpack:";
+      text += hex(packed.data(), packed.size());
+      return text;
+    }
+    default:
+      return msgpack_to_json(key).dump(-1, ' ', false,
+                                       nlohmann::ordered_json::error_handler_t::replace);
+  }
+}
+
 }  // namespace
 
 nlohmann::ordered_json msgpack_to_json(const msgpack::object& value) {
@@ -55,12 +76,7 @@ nlohmann::ordered_json msgpack_to_json(const msgpack::object& value) {
       auto out = nlohmann::ordered_json::object();
       for (std::uint32_t i = 0; i < value.via.map.size; ++i) {
         const auto& kv = value.via.map.ptr[i];
-        const std::string key =
-            kv.key.type == msgpack::type::STR
-                ? std::string(kv.key.via.str.ptr, kv.key.via.str.size)
-                : msgpack_to_json(kv.key).dump(-1, ' ', false,
-                                               nlohmann::ordered_json::error_handler_t::replace);
-        out[key] = msgpack_to_json(kv.val);
+        out[key_text(kv.key)] = msgpack_to_json(kv.val);
       }
       return out;
     }

@@ -283,6 +283,29 @@ TEST(MsgpackJson, RendersValuesForPeople) {
             "[\"" + id.str() + R"(",{"bin":"01ff"},-5,{"7":"seven"}])");
 }
 
+TEST(MsgpackJson, CompoundKeysBecomeHexSoNestedKeysStayShort) {
+  // Maps whose key is a map whose key is a map...: rendered as JSON, each level
+  // would escape the one below again (found by the events_codec fuzzer).
+  std::vector<std::uint8_t> nested;
+  constexpr int depth = 60;
+  for (int i = 0; i < depth; ++i) nested.push_back(0x81);  // a map of one pair: key first
+  nested.push_back(0xc0);                                  // the innermost key: nil
+  for (int i = 0; i < depth; ++i) nested.push_back(0x01);  // each map's value
+  const auto json = msgpack_to_json(nested);
+  EXPECT_LT(json.dump().size(), 1000u);
+  EXPECT_TRUE(json.begin().key().starts_with("msgpack:81")) << json.dump();
+
+  msgpack::sbuffer buffer;
+  msgpack::packer<msgpack::sbuffer> packer(buffer);
+  packer.pack_map(1);
+  packer.pack_array(2);
+  packer.pack(1);
+  packer.pack(2);
+  packer.pack("pair");
+  const std::span bytes(reinterpret_cast<const std::uint8_t*>(buffer.data()), buffer.size());
+  EXPECT_EQ(msgpack_to_json(bytes).dump(), R"({"msgpack:920102":"pair"})");
+}
+
 TEST(MsgpackJson, RefusesTrailingBytesAndLyingHeaders) {
   const std::vector<std::uint8_t> trailing{0x01, 0x02};
   EXPECT_THROW(
