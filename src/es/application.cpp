@@ -11,7 +11,6 @@
 #include <nlohmann/json.hpp>
 
 #include "aggregate_cache.hpp"
-#include "flat_json.hpp"
 #include "weft/es/detail/recycled_events.hpp"
 
 namespace weft::es {
@@ -410,10 +409,7 @@ command_reply application::handle_command(std::string_view name, std::string_vie
 }
 
 nlohmann::json application::parse_command_payload(std::string_view payload_json) {
-  if (payload_json.find_first_not_of(" \t\r\n") == std::string_view::npos)
-    return nlohmann::json::object();
-  if (auto flat = detail::parse_flat_json_object(payload_json)) return std::move(*flat);
-  return nlohmann::json::parse(payload_json, nullptr, false);
+  return command_payload(std::string(payload_json)).json();
 }
 
 command_reply application::run_command(std::string_view name, const nlohmann::json& payload) {

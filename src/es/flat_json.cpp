@@ -154,17 +154,4 @@ nlohmann::json flat_value_json(std::string_view text, const flat_field& field) {
   return nlohmann::json(nullptr);
 }
 
-std::optional<nlohmann::json> parse_flat_json_object(std::string_view text) {
-  std::array<flat_field, command_payload::max_flat_fields> fields{};
-  const auto count = read_flat_object(text, fields);
-  if (!count) return std::nullopt;
-  nlohmann::json out = nlohmann::json::object();
-  for (std::size_t i = 0; i < *count; ++i) {
-    const auto& field = fields[i];
-    // A repeated key: the last wins, as in nlohmann.
-    out[std::string(text.substr(field.key_at, field.key_size))] = flat_value_json(text, field);
-  }
-  return out;
-}
-
 }  // namespace weft::es::detail

@@ -27,7 +27,4 @@ std::uint64_t flat_magnitude(std::string_view digits) noexcept;
 /// The field's value as nlohmann::json holds it.
 nlohmann::json flat_value_json(std::string_view text, const flat_field& field);
 
-/// The object `text` holds, or nothing when it is not of that simple shape.
-std::optional<nlohmann::json> parse_flat_json_object(std::string_view text);
-
 }  // namespace weft::es::detail
