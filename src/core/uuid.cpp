@@ -1,21 +1,22 @@
 #include "weft/core/uuid.hpp"
 
+// name_based's direct SHA-1 calls are deprecated in OpenSSL 3 (see there).
+#define OPENSSL_SUPPRESS_DEPRECATED
+
 #include <algorithm>
 #include <array>
-#include <atomic>
 #include <cstring>
-#include <optional>
 #include <ostream>
+#include <string>
 
-#include <pthread.h>
 #include <time.h>
 
-#include <openssl/evp.h>
 #include <openssl/sha.h>
-#include <boost/uuid/random_generator.hpp>
+#include <xxhash.h>
 #include <boost/uuid/string_generator.hpp>
 #include <boost/uuid/uuid_io.hpp>
 
+#include "random_bytes.hpp"
 #include "weft/core/error.hpp"
 
 namespace weft {
@@ -33,28 +34,14 @@ uuid from_boost(const boost::uuids::uuid& id) {
   return out;
 }
 
-// Bumped in the child of every fork. A forked child inherits its parent's
-// per-thread generators, state and all, and would repeat the parent's uuids.
-std::atomic<std::uint64_t> fork_generation{0};
-[[maybe_unused]] const int fork_hook_installed = pthread_atfork(nullptr, nullptr, [] {
-  fork_generation.fetch_add(1, std::memory_order_relaxed);  // child only; read below
-});
-
 }  // namespace
 
 uuid uuid::random() {
-  // One Mersenne Twister per thread, seeded from the system's entropy source
-  // once (and again after a fork): the default generator makes a getrandom()
-  // call per uuid, which dominated the cost of creating aggregates.
-  thread_local std::optional<boost::uuids::random_generator_mt19937> generator;
-  thread_local std::uint64_t seeded_in = 0;
-  // Relaxed: the counter is only written in a single-threaded forked child.
-  const std::uint64_t generation = fork_generation.load(std::memory_order_relaxed);
-  if (!generator || seeded_in != generation) {
-    generator.emplace();
-    seeded_in = generation;
-  }
-  return from_boost((*generator)());
+  uuid out;
+  detail::random_bytes(out.bytes.data(), out.bytes.size());
+  out.bytes[6] = static_cast<std::uint8_t>((out.bytes[6] & 0x0F) | 0x40);  // version 4
+  out.bytes[8] = static_cast<std::uint8_t>((out.bytes[8] & 0x3F) | 0x80);  // RFC 4122 variant
+  return out;
 }
 
 uuid uuid::time_ordered() {
@@ -70,7 +57,9 @@ uuid uuid::time_ordered() {
   const auto nanos = static_cast<std::uint64_t>(now.tv_nsec);
   const std::uint64_t tick =
       (seconds * 1000 + nanos / 1'000'000) << 12 | (nanos % 1'000'000) * 4096 / 1'000'000;
-  uuid out = random();  // keeps its last six random bytes
+  // Bytes 8 and 9 are the counter's random start, 10 to 15 the id's random tail.
+  uuid out;
+  detail::random_bytes(out.bytes.data() + 8, 8);
   constexpr std::uint32_t counter_limit = 1U << 14;
   thread_local std::uint64_t last_tick = 0;
   thread_local std::uint32_t counter = 0;
@@ -96,44 +85,39 @@ uuid uuid::time_ordered() {
 uuid uuid::derived(const uuid& source, std::string_view name) {
   // All of a time-ordered source's time and counter: with its milliseconds
   // alone, the ids derived within one millisecond would land in random order.
-  uuid out = name_based(source, name);
+  // The other 48 bits need to tell names apart, not to resist an attacker
+  // (the names are the program's): XXH3 does that in a few dozen
+  // instructions where SHA-1 took over two thousand.
+  std::array<std::uint8_t, 256> small;
+  std::string large;
+  std::uint8_t* input = small.data();
+  const std::size_t size = 16 + name.size();
+  if (size > small.size()) {
+    large.resize(size);
+    input = reinterpret_cast<std::uint8_t*>(large.data());
+  }
+  std::memcpy(input, source.bytes.data(), 16);
+  if (!name.empty()) std::memcpy(input + 16, name.data(), name.size());
+  XXH128_canonical_t hash;  // big-endian: the same id on every machine
+  XXH128_canonicalFromHash(&hash, XXH3_128bits(input, size));
+  uuid out;
   std::copy_n(source.bytes.begin(), 10, out.bytes.begin());
+  std::copy_n(hash.digest, 6, out.bytes.begin() + 10);
   out.bytes[6] = static_cast<std::uint8_t>((out.bytes[6] & 0x0F) | 0x80);  // version 8
   out.bytes[8] = static_cast<std::uint8_t>((out.bytes[8] & 0x3F) | 0x80);  // RFC 4122 variant
   return out;
 }
 
 uuid uuid::name_based(const uuid& name_space, std::string_view name) {
-  // RFC 4122 version 5: SHA-1 of namespace bytes + name. OpenSSL's SHA-1 is
-  // several times faster than Boost's byte-at-a-time one, and derived ids are
-  // made for every event a policy records.
-  std::array<unsigned char, 256> small{};
-  std::string large;
-  unsigned char* input = small.data();
-  const std::size_t size = 16 + name.size();
-  if (size > small.size()) {
-    large.resize(size);
-    input = reinterpret_cast<unsigned char*>(large.data());
-  }
-  std::memcpy(input, name_space.bytes.data(), 16);
-  std::memcpy(input + 16, name.data(), name.size());
-  // SHA1() looks the algorithm up in OpenSSL 3's provider tables on every
-  // call (~2.5k instructions, more than the hashing): fetch it once per thread.
-  struct sha1_context {
-    EVP_MD* md = EVP_MD_fetch(nullptr, "SHA1", nullptr);
-    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-    ~sha1_context() {
-      EVP_MD_CTX_free(ctx);
-      EVP_MD_free(md);
-    }
-  };
-  thread_local sha1_context sha1;
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int digest_size = 0;
-  if (sha1.md == nullptr || sha1.ctx == nullptr ||
-      EVP_DigestInit_ex2(sha1.ctx, sha1.md, nullptr) != 1 ||
-      EVP_DigestUpdate(sha1.ctx, input, size) != 1 ||
-      EVP_DigestFinal_ex(sha1.ctx, digest.data(), &digest_size) != 1)
+  // RFC 4122 version 5: SHA-1 of namespace bytes + name. The low-level SHA-1
+  // calls are deprecated in OpenSSL 3 in favour of EVP, but EVP looks the
+  // digest up in its provider tables on every init: the direct calls take
+  // about half the time.
+  SHA_CTX context;
+  std::array<unsigned char, SHA_DIGEST_LENGTH> digest;
+  if (SHA1_Init(&context) != 1 || SHA1_Update(&context, name_space.bytes.data(), 16) != 1 ||
+      SHA1_Update(&context, name.data(), name.size()) != 1 ||
+      SHA1_Final(digest.data(), &context) != 1)
     throw error("uuid::name_based: OpenSSL SHA-1 failed");
   uuid out;
   std::copy_n(digest.begin(), 16, out.bytes.begin());
@@ -167,7 +151,7 @@ std::ostream& operator<<(std::ostream& out, const uuid& id) {
 }  // namespace weft
 
 std::size_t std::hash<weft::uuid>::operator()(const weft::uuid& id) const noexcept {
-  // The bytes are already uniformly distributed (random or SHA-1); fold them.
+  // The bytes are already well mixed (random, time and random, or hashed); fold them.
   std::uint64_t lo = 0, hi = 0;
   for (int i = 0; i < 8; ++i) lo = (lo << 8) | id.bytes[i];
   for (int i = 8; i < 16; ++i) hi = (hi << 8) | id.bytes[i];

@@ -1,5 +1,7 @@
+#include <array>
 #include <chrono>
 #include <cstdint>
+#include <string>
 #include <thread>
 #include <unordered_set>
 #include <vector>
@@ -24,25 +26,69 @@ TEST(Uuid, RandomIsVersion4AndDistinct) {
   }
 }
 
-TEST(Uuid, RandomInAForkedChildDoesNotRepeatItsParent) {
-  (void)uuid::random();  // the parent's per-thread generator now exists
+// Ids a forked child makes: it inherits its parent's per-thread random pool
+// (key and buffered bytes), which must not give it the parent's ids.
+template <class Make>
+void expect_forked_child_makes_other_ids(Make make) {
+  constexpr int count = 600;  // more than one 4 KiB pool refill of 8-byte draws
+  (void)make();               // the parent's per-thread pool now holds bytes
   int fds[2];
   ASSERT_EQ(::pipe(fds), 0);
   const pid_t child = ::fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
-    const uuid id = uuid::random();
-    const bool written = ::write(fds[1], id.bytes.data(), id.bytes.size()) == 16;
-    ::_exit(written ? 0 : 1);
+    ::close(fds[0]);
+    std::vector<uuid> ids;
+    for (int i = 0; i < count; ++i) ids.push_back(make());
+    const auto bytes = static_cast<ssize_t>(ids.size() * sizeof(uuid));
+    ::_exit(::write(fds[1], ids.data(), static_cast<std::size_t>(bytes)) == bytes ? 0 : 1);
   }
   ::close(fds[1]);
-  const uuid in_parent = uuid::random();
-  uuid in_child;
-  ASSERT_EQ(::read(fds[0], in_child.bytes.data(), in_child.bytes.size()), 16);
+  std::vector<uuid> in_parent;
+  for (int i = 0; i < count; ++i) in_parent.push_back(make());
+  std::vector<uuid> in_child(count);
+  std::size_t got = 0;
+  const std::size_t want = in_child.size() * sizeof(uuid);
+  while (got < want) {
+    const ssize_t n = ::read(fds[0], reinterpret_cast<char*>(in_child.data()) + got, want - got);
+    ASSERT_GT(n, 0) << "the child wrote " << got << " of " << want << " bytes";
+    got += static_cast<std::size_t>(n);
+  }
   ::close(fds[0]);
   int status = 0;
   ASSERT_EQ(::waitpid(child, &status, 0), child);
-  EXPECT_NE(in_child, in_parent);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  // The random tail (bytes 10-15) alone must differ: time and counter may match.
+  auto tail = [](const uuid& id) {
+    std::uint64_t out = 0;
+    for (int i = 10; i < 16; ++i) out = out << 8 | id.bytes[i];
+    return out;
+  };
+  std::unordered_set<std::uint64_t> parent_tails;
+  for (const uuid& id : in_parent) parent_tails.insert(tail(id));
+  for (const uuid& id : in_child) EXPECT_FALSE(parent_tails.contains(tail(id))) << id;
+}
+
+TEST(Uuid, RandomInAForkedChildDoesNotRepeatItsParent) {
+  expect_forked_child_makes_other_ids([] { return uuid::random(); });
+}
+
+TEST(Uuid, TimeOrderedInAForkedChildDoesNotRepeatItsParent) {
+  expect_forked_child_makes_other_ids([] { return uuid::time_ordered(); });
+}
+
+TEST(Uuid, RandomBitsLookUniform) {
+  // Many pool refills' worth: every bit of the random tail is set about half the time.
+  constexpr int count = 20'000;
+  std::array<int, 48> ones{};
+  for (int i = 0; i < count; ++i) {
+    const uuid id = uuid::time_ordered();
+    for (int bit = 0; bit < 48; ++bit) ones[bit] += (id.bytes[10 + bit / 8] >> (bit % 8)) & 1;
+  }
+  for (int bit = 0; bit < 48; ++bit) {
+    EXPECT_GT(ones[bit], count * 45 / 100) << "bit " << bit;
+    EXPECT_LT(ones[bit], count * 55 / 100) << "bit " << bit;
+  }
 }
 
 std::uint64_t millis_of(const uuid& id) {
@@ -103,6 +149,23 @@ TEST(Uuid, DerivedIsVersion8StableAndKeepsItsSourcesTime) {
   EXPECT_EQ(id.bytes[6] >> 4, 8);
   EXPECT_EQ(id.bytes[8] >> 6, 2);
   EXPECT_EQ(millis_of(id), millis_of(source));
+}
+
+TEST(Uuid, DerivedIdsAreTheSameInEveryReleaseAndOnEveryMachine) {
+  // A policy re-run after an upgrade, or on another machine, must derive the
+  // ids it derived before: this pins the derivation (XXH3-128, big-endian).
+  const uuid source = uuid::parse("01890a5d-ac96-774b-bcce-b302099a8057");
+  EXPECT_EQ(uuid::derived(source, "reaction").str(), "01890a5d-ac96-874b-bcce-e0a6153c5648");
+  const std::string long_name(1000, 'x');  // past the stack buffer
+  EXPECT_EQ(uuid::derived(source, long_name).str(), "01890a5d-ac96-874b-bcce-046e039cd9b8");
+}
+
+TEST(Uuid, DerivedIdsOfOneSourceAreDistinctPerName) {
+  const uuid source = uuid::time_ordered();
+  std::unordered_set<uuid> seen;
+  for (int i = 0; i < 10'000; ++i)
+    EXPECT_TRUE(seen.insert(uuid::derived(source, "name-" + std::to_string(i))).second) << i;
+  EXPECT_TRUE(seen.insert(uuid::derived(source, "")).second);
 }
 
 TEST(Uuid, DerivedIdsSortLikeTheirSources) {

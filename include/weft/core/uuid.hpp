@@ -1,7 +1,7 @@
 #pragma once
 // 128-bit identifiers: time-ordered (v7) or random (v4) for new aggregates,
-// and ids derived from other ids (v8 or v5, SHA-1), so a replayed policy
-// derives the same id.
+// and ids derived from other ids (v8 with XXH3, or v5 with SHA-1), so a
+// replayed policy derives the same id.
 //
 // Prefer time_ordered() and derived(): ids made later sort later, so a
 // store's originator index grows at its end. With random ids every insert
@@ -25,15 +25,16 @@ class uuid {
   /// kernel's coarse clock, a few ms behind the precise one), a 12-bit
   /// sub-millisecond fraction, a 14-bit counter for ids of one clock tick, 48
   /// random bits. Strictly increasing within a thread, even if the clock steps back.
-  /// @threadsafe
+  /// Random bits come from a per-thread ChaCha20 stream keyed by getrandom(2)
+  /// (re-keyed in a forked child). @threadsafe
   static uuid time_ordered();
   /// A random (version 4) uuid. @threadsafe
   static uuid random();
   /// An id derived from `source` that sorts next to it: the first 80 bits of
-  /// `source` (a time-ordered id's time and counter), then 48 bits of SHA-1
-  /// of source and name (version 8). Same inputs, same uuid.
+  /// `source` (a time-ordered id's time and counter), then 48 bits of XXH3-128
+  /// of source and name (version 8). Same inputs, same uuid, on every machine.
   static uuid derived(const uuid& source, std::string_view name);
-  /// A name-based (version 5) uuid within a namespace. Same inputs, same uuid.
+  /// A name-based (RFC 4122 version 5, SHA-1) uuid within a namespace. Same inputs, same uuid.
   static uuid name_based(const uuid& name_space, std::string_view name);
   /// Parses the canonical 8-4-4-4-12 hex form; throws weft::invalid_input naming the text.
   static uuid parse(std::string_view text);
