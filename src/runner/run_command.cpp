@@ -8,11 +8,10 @@
 #include <iostream>
 #include <thread>
 
+#include "single_hosting.hpp"
+
 #include "weft/core/clock.hpp"
 #include "weft/core/log.hpp"
-#include "weft/es/single_threaded_runner.hpp"
-#include "weft/node/inbound.hpp"
-#include "weft/node/lane_replies.hpp"
 #include "weft/node/multi_threaded_runner.hpp"
 #include "weft/runner/cli.hpp"
 #include "weft/runner/commands.hpp"
@@ -20,7 +19,6 @@
 #include "weft/runner/process_runner.hpp"
 #include "weft/runner/registry.hpp"
 #include "weft/runner/system_file.hpp"
-#include "weft/shm/ingress.hpp"
 
 namespace weft::runner {
 namespace {
@@ -60,63 +58,6 @@ int run_threads(const system_spec& spec, const std::filesystem::path& data_dir, 
   return exit_ok;
 }
 
-// The single-threaded runner, with commands from clients read on this thread.
-int run_single(const system_spec& spec, const std::filesystem::path& data_dir, std::ostream& out) {
-  std::map<std::string, std::shared_ptr<es::recorder>> recorders;
-  es::single_threaded_runner runner(to_definition(spec), [&](const std::string& name) {
-    const auto dot = name.find(".snapshots");
-    const std::string app = name.substr(0, dot);
-    const auto* app_spec = spec.find(app);
-    if (app_spec == nullptr) throw invalid_input("no application '" + app + "'");
-    return recorders[name] = open_recorder(spec, *app_spec, data_dir,
-                                           dot == std::string::npos ? "" : ".snapshots");
-  });
-  auto segment =
-      shm::segment::create(node::layout_for(spec.name, to_definition(spec), ring_sizes_of(spec)));
-  struct lanes {
-    std::string app;
-    shm::ingress_server requests;
-    node::lane_replies replies;
-  };
-  std::vector<std::unique_ptr<lanes>> served;
-  for (std::uint32_t p = 0; p < segment.process_count(); ++p)
-    served.push_back(std::make_unique<lanes>(lanes{std::string(shm::name_of(segment.process(p))),
-                                                   shm::ingress_server(segment, p),
-                                                   node::lane_replies(segment, p)}));
-  // Runs (or, once stopping, refuses) what clients sent; false if there was nothing.
-  const auto serve = [&](bool stopping) {
-    bool served_any = false;
-    es::command_reply refused;
-    refused.error = "the system is stopping: command not run";
-    for (auto& lane : served) {
-      std::uint32_t from = 0;
-      shm::record_view record;
-      while (lane->requests.try_read(from, record) == shm::read_status::record) {
-        served_any = true;
-        auto command = node::decode_command(from, record);
-        if (!command) continue;  // no correlation id to answer
-        const auto reply =
-            stopping ? refused
-                     : runner.app(lane->app).handle_command(command->name, command->args_json);
-        lane->replies.reply(from, command->correlation_id, reply.ok, reply.to_json_text());
-      }
-      lane->requests.release_all();
-      lane->replies.flush();
-    }
-    return served_any;
-  };
-  stop_on_signals();
-  runner.start();
-  out << "system '" << spec.name << "' running single-threaded; Ctrl-C stops it\n";
-  while (stop_signal.load() == 0)
-    if (!serve(false)) std::this_thread::sleep_for(200us);
-  // Each command ran to the end of its followers' processing before the next
-  // was read, so nothing is left to drain; clients still waiting get an answer.
-  serve(true);
-  runner.stop();
-  return exit_ok;
-}
-
 }  // namespace
 
 int run_command(const run_options& options, std::ostream& out) {
@@ -131,8 +72,9 @@ int run_command(const run_options& options, std::ostream& out) {
     if (!options.apps.empty()) throw invalid_input("--apps needs --runner process");
     prepare_system(spec, es::application_registry::global());
     prepare_data_dir(data_dir);
-    return options.runner == runner_kind::threads ? run_threads(spec, data_dir, out)
-                                                  : run_single(spec, data_dir, out);
+    if (options.runner == runner_kind::threads) return run_threads(spec, data_dir, out);
+    stop_on_signals();
+    return run_single(spec, data_dir, out, stop_signal);
   }
   run_plan plan;
   plan.data_dir = data_dir;

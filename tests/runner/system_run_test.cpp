@@ -242,11 +242,12 @@ TEST(WeftRun, ThreadsAndSingleRunnersReachTheSameFinalState) {
     {
       running_system system(files, runner);
       system.order(300);
-      const auto deadline = std::chrono::steady_clock::now() + 60s;
-      // single: replies come after followers ran; threads: wait for the payments.
-      while (std::string(runner) == "threads" && system.paid() < 300 &&
-             std::chrono::steady_clock::now() < deadline)
-        std::this_thread::sleep_for(10ms);
+      // Both publish states and positions in the process table, as workers do.
+      EXPECT_TRUE(system.wait_paid(300)) << runner;
+      auto& seg = system.client->segment();
+      for (const char* app : {"Orders", "Reservations", "Payments"})
+        EXPECT_EQ(seg.process(*seg.find_process(app)).state.load(), shm::process_state::running)
+            << runner << " " << app;
       EXPECT_EQ(system.stop(), 0) << runner;
     }
     expect_exactly_once(files, 300);

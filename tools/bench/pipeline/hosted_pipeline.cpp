@@ -217,7 +217,9 @@ hosted_figure under_weft_run(hosting how, const es::system_definition& system,
   const auto data_dir = dir / name;
   const auto file = write_system_file(system, name, kind, data_dir, paths.plugin);
   const auto log = data_dir / "weft-run.log";
-  const std::string runner = how == hosting::weft_run_process ? "process" : "threads";
+  const std::string runner = how == hosting::weft_run_process   ? "process"
+                             : how == hosting::weft_run_threads ? "threads"
+                                                                : "single";
   const double cpu_before = cpu_seconds_of(RUSAGE_SELF) + cpu_seconds_of(RUSAGE_CHILDREN);
   const pid_t pid = ::fork();
   if (pid == 0) {
@@ -274,7 +276,8 @@ hosted_figure run_hosted(hosting how, const es::system_definition& system,
                          const weft_run_paths& paths) {
   static int runs = 0;
   const std::string name = "bench-" + std::to_string(::getpid()) + "-" + std::to_string(++runs);
-  if (how == hosting::weft_run_process || how == hosting::weft_run_threads)
+  if (how == hosting::weft_run_process || how == hosting::weft_run_threads ||
+      how == hosting::weft_run_single)
     return under_weft_run(how, system, name, recorder_kind, dir, n, progress, paths);
   auto segment = shm::segment::create(node::layout_for(name, system));
   return how == hosting::threads ? on_threads(system, segment, recorder_kind, dir, n, progress)

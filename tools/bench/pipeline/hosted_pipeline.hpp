@@ -2,8 +2,9 @@
 // The benchmark's pipeline hosted the way a running system hosts it: one
 // node::worker per application over a real shared-memory segment, each on its
 // own thread of this process ("threads") or in its own forked process
-// ("processes"), or by `weft run` itself, a supervised system of worker
-// processes or threads loading the benchmark's plugin. Source commands reach the Emitter through a
+// ("processes"), or by `weft run` itself loading the benchmark's plugin: a
+// supervised system of worker processes, worker threads in one process, or
+// the single-threaded runner on one thread. Source commands reach the Emitter through a
 // weft::Client, pipelined; a run ends when the Counter's tracking gauge in the process table
 // reaches N.
 #include <cstdint>
@@ -15,7 +16,7 @@
 
 namespace weft::bench {
 
-enum class hosting { threads, processes, weft_run_process, weft_run_threads };
+enum class hosting { threads, processes, weft_run_process, weft_run_threads, weft_run_single };
 
 /// What `weft run` needs: the executable and the plugin with the bench.* types.
 struct weft_run_paths {

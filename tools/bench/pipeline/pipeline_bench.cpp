@@ -12,8 +12,10 @@
 //   catch-up   - the pipeline started on an Emitter log of N events: the
 //                followers catch up batch_size notifications per transaction.
 // --runners threads processes runs the live pipeline also hosted by
-// node::workers, weft-run-process weft-run-threads under `weft run` (see
-// hosted_pipeline.hpp). Each figure is printed next to the Python eventsourcing
+// node::workers, weft-run-process weft-run-threads weft-run-single under
+// `weft run` (see hosted_pipeline.hpp); with weft-run-process and
+// weft-run-single both, it prints the multi-process/single-process ratio, the
+// same system file and client under both. Each figure is printed next to the Python eventsourcing
 // library's (v9.3, same pipeline, same machine kind) as a ratio. --stages 3 4 5 lengthens the
 // pipeline with Relays; --json writes every row for tools/bench/run, and
 // --progress reports "progress <what> <done> <total>" lines on stderr.
@@ -248,10 +250,12 @@ int main(int argc, char** argv) {
   app.add_option("--json", json_file, "also write every row as JSON to this file");
   std::vector<std::string> runners = {"single"};
   app.add_option("--runners", runners,
-                 "single (es::single_threaded_runner), threads or processes (node::worker per "
-                 "application on a shared-memory segment; end to end only)")
-      ->check(CLI::IsMember(
-          {"single", "threads", "processes", "weft-run-process", "weft-run-threads"}));
+                 "single (es::single_threaded_runner, direct calls), threads or processes "
+                 "(node::worker per application on a shared-memory segment), weft-run-process, "
+                 "weft-run-threads or weft-run-single (`weft run --runner ...`, commands through "
+                 "weft::Client); all but single end to end only")
+      ->check(CLI::IsMember({"single", "threads", "processes", "weft-run-process",
+                             "weft-run-threads", "weft-run-single"}));
   // Next to this program in the build tree: tools/bench/pipeline/ -> runner/weft.
   const auto here = std::filesystem::canonical("/proc/self/exe").parent_path();
   bench::weft_run_paths weft_run{here / "../../../runner/weft", here / "libweft_bench_plugin.so"};
@@ -274,6 +278,7 @@ int main(int argc, char** argv) {
   nlohmann::json rows = nlohmann::json::array();
   std::vector<std::string> failures;
   for (const auto& kind : kinds) {
+    std::map<std::string, double> end_to_end;  // runner -> events/s, first pipeline length
     for (const auto& runner : runners) {
       for (const auto length : stages) {
         const bool first = length == stages.front() && runner == "single";
@@ -299,7 +304,8 @@ int main(int argc, char** argv) {
             const auto how = runner == "threads"            ? bench::hosting::threads
                              : runner == "processes"        ? bench::hosting::processes
                              : runner == "weft-run-process" ? bench::hosting::weft_run_process
-                                                            : bench::hosting::weft_run_threads;
+                             : runner == "weft-run-threads" ? bench::hosting::weft_run_threads
+                                                            : bench::hosting::weft_run_single;
             const auto hosted = bench::run_hosted(
                 how, pipeline(batch, length, ids), kind, dir, n,
                 [&](std::uint64_t done) { shown.at(done); }, weft_run);
@@ -329,6 +335,8 @@ int main(int argc, char** argv) {
                                 rate / python_sqlite_threaded, python_sqlite_threaded);
           fmt::print("{:<20} {:<20} {:<16} {:>6} {:>8.2f} {:>10.0f} {:>10.0f}  {}\n", scenario,
                      kind, runner, length, seconds, rate, cpu_rate, versus);
+          if (scenario.starts_with("end to end") && length == stages.front())
+            end_to_end[runner] = std::max(end_to_end[runner], rate);  // single: its best mode
           std::fflush(stdout);
           const bool memory = kind == "memory";
           rows.push_back(
@@ -350,6 +358,19 @@ int main(int argc, char** argv) {
         }
       }
     }
+    // Issue 5's ratio: the same system file and client, N processes against one thread.
+    const auto ratio = [&](const char* over, const char* under, const char* what) {
+      if (!end_to_end.contains(over) || !end_to_end.contains(under)) return;
+      const double value = end_to_end[over] / end_to_end[under];
+      fmt::print("{:<20} {:<20} {:.2f}x  {} / {} ({})\n", "ratio", kind, value, over, under, what);
+      rows.push_back({{"scenario", "ratio"},
+                      {"recorder", kind},
+                      {"over", over},
+                      {"under", under},
+                      {"ratio", value}});
+    };
+    ratio("weft-run-process", "weft-run-single", "multi-process / single-process under weft run");
+    ratio("weft-run-process", "single", "against direct calls, in-process runner's best");
   }
   std::filesystem::remove_all(dir);
   if (!json_file.empty()) {
