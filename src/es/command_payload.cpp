@@ -7,9 +7,24 @@ namespace weft::es {
 command_payload::command_payload() : text_("{}") {}
 
 command_payload::command_payload(std::string text) : text_(std::move(text)) {
-  if (text_.find_first_not_of(" \t\r\n") == std::string::npos) return;  // blank: an empty object
+  parse_text();
+}
+
+void command_payload::assign(std::string_view text) {
+  text_.assign(text);
+  tree_.reset();
+  parse_text();
+}
+
+void command_payload::parse_text() {
   if (const auto count = detail::read_flat_object(text_, fields_)) {
+    shape_ = shape::flat;
     field_count_ = static_cast<std::uint8_t>(*count);
+    return;
+  }
+  field_count_ = 0;
+  if (text_.find_first_not_of(" \t\r\n") == std::string::npos) {  // blank: an empty object
+    shape_ = shape::flat;
     return;
   }
   tree_ = nlohmann::json::parse(text_, nullptr, false);
@@ -29,13 +44,12 @@ const command_payload::flat_field* command_payload::find_flat(std::string_view k
   // From the back: of a repeated key the last one counts.
   for (std::size_t i = field_count_; i-- > 0;) {
     const auto& field = fields_[i];
-    if (std::string_view(text_).substr(field.key_at, field.key_size) == key) return &field;
+    // Offsets set by the parser lie inside text_: no bounds check needed.
+    if (field.key_size == key.size() &&
+        std::string_view(text_.data() + field.key_at, field.key_size) == key)
+      return &field;
   }
   return nullptr;
-}
-
-std::uint64_t command_payload::magnitude(const flat_field& field) const noexcept {
-  return detail::flat_magnitude(value_text(field));
 }
 
 nlohmann::json command_payload::value_json(const flat_field& field) const {

@@ -1,5 +1,7 @@
 #include "weft/es/commands.hpp"
 
+#include <algorithm>
+
 namespace weft::es {
 
 command_args::command_args(std::string_view command, const nlohmann::json& payload)
@@ -44,29 +46,41 @@ std::string command_reply::to_json_text() const {
 
 void command_table::add(std::string name, handler run) {
   if (!run) throw error("command '" + name + "' has no handler");
-  if (handlers_.find(name) != handlers_.end())
+  const auto at = std::lower_bound(handlers_.begin(), handlers_.end(), name,
+                                   [](const entry& e, const std::string& n) { return e.name < n; });
+  if (at != handlers_.end() && at->name == name)
     throw error("command '" + name + "' is added already");
-  handlers_.emplace(std::move(name), std::move(run));
+  handlers_.insert(at, entry{std::move(name), std::move(run)});
 }
 
 const command_table::handler& command_table::at(std::string_view name) const {
-  auto found = handlers_.find(name);
-  if (found == handlers_.end()) throw command_error("unknown command '" + std::string(name) + "'");
-  return found->second;
+  const handler* found = find(name);
+  if (found == nullptr) throw command_error("unknown command '" + std::string(name) + "'");
+  return *found;
 }
 
 const command_table::handler* command_table::find(std::string_view name) const {
-  auto found = handlers_.find(name);
-  return found == handlers_.end() ? nullptr : &found->second;
+  // A few commands: sizes first, bytes only where they match.
+  constexpr std::size_t scanned = 16;
+  if (handlers_.size() <= scanned) {
+    for (const auto& e : handlers_)
+      if (e.name.size() == name.size() && std::string_view(e.name) == name) return &e.run;
+    return nullptr;
+  }
+  const auto at = std::lower_bound(
+      handlers_.begin(), handlers_.end(), name,
+      [](const entry& e, std::string_view n) { return std::string_view(e.name) < n; });
+  return at != handlers_.end() && at->name == name ? &at->run : nullptr;
 }
 
 bool command_table::contains(std::string_view name) const {
-  return handlers_.find(name) != handlers_.end();
+  return find(name) != nullptr;
 }
 
 std::vector<std::string> command_table::names() const {
   std::vector<std::string> out;
-  for (const auto& [name, run] : handlers_) out.push_back(name);
+  out.reserve(handlers_.size());
+  for (const auto& e : handlers_) out.push_back(e.name);
   return out;
 }
 

@@ -87,11 +87,17 @@ class flat_reader {
   bool integer(flat_field& field) {
     const bool negative = take('-');
     const char* first = at_;
-    while (at_ != end_ && *at_ >= '0' && *at_ <= '9') ++at_;
+    std::uint64_t number = 0;
+    // Unsigned: a digit below '0' wraps to a large value. The count is
+    // checked below, before the number is trusted.
+    for (unsigned digit = 0; at_ != end_ && (digit = static_cast<unsigned char>(*at_) - '0') <= 9;
+         ++at_)
+      number = number * 10 + digit;
     const auto digits = at_ - first;
     if (digits == 0 || digits > 18 || (digits > 1 && *first == '0')) return false;
     if (at_ != end_ && (*at_ == '.' || *at_ == 'e' || *at_ == 'E')) return false;
     field.type = negative ? flat_field::kind::negative_integer : flat_field::kind::unsigned_integer;
+    field.number = number;
     field.value_at = offset(first);
     field.value_size = static_cast<std::uint16_t>(digits);
     return true;
@@ -131,21 +137,14 @@ std::optional<std::size_t> read_flat_object(std::string_view text, std::span<fla
   return flat_reader(text).object(fields);
 }
 
-std::uint64_t flat_magnitude(std::string_view digits) noexcept {
-  std::uint64_t value = 0;
-  for (const char c : digits) value = value * 10 + static_cast<std::uint64_t>(c - '0');
-  return value;
-}
-
 nlohmann::json flat_value_json(std::string_view text, const flat_field& field) {
-  const auto value = text.substr(field.value_at, field.value_size);
   switch (field.type) {
     case flat_field::kind::unsigned_integer:
-      return nlohmann::json(flat_magnitude(value));
+      return nlohmann::json(field.number);
     case flat_field::kind::negative_integer:
-      return nlohmann::json(-static_cast<std::int64_t>(flat_magnitude(value)));
+      return nlohmann::json(-static_cast<std::int64_t>(field.number));
     case flat_field::kind::string:
-      return nlohmann::json(std::string(value));
+      return nlohmann::json(std::string(text.substr(field.value_at, field.value_size)));
     case flat_field::kind::boolean:
       return nlohmann::json(field.truth);
     case flat_field::kind::null:

@@ -21,9 +21,6 @@ using flat_field = command_payload::flat_field;
 /// fields.size() fields and at most 65535 bytes; nothing otherwise.
 std::optional<std::size_t> read_flat_object(std::string_view text, std::span<flat_field> fields);
 
-/// An integer field's digits as a number (at most 18 digits: no overflow).
-std::uint64_t flat_magnitude(std::string_view digits) noexcept;
-
 /// The field's value as nlohmann::json holds it.
 nlohmann::json flat_value_json(std::string_view text, const flat_field& field);
 

@@ -103,16 +103,20 @@ client::lane& client::lane_of(std::string_view app) {
 std::uint64_t client::submit(std::string_view app, std::string_view name,
                              std::string_view args_json, std::chrono::milliseconds timeout) {
   auto& target = lane_of(app);
-  encode_command_payload(name, args_json, payload_);  // a buffer kept between calls
-  const std::string& payload = payload_;
   const std::uint64_t id = next_correlation_++;
+  const std::size_t size = command_payload_size(name, args_json);
   std::int64_t deadline = 0;  // read the clock only when the lane is full
   for (;;) {
-    const auto pushed = shm::protocol::push_command(target.ingress.requests(), id,
-                                                    std::as_bytes(std::span(payload)));
-    if (pushed == shm::push_result::ok) return id;
-    if (pushed == shm::push_result::corrupt)
-      throw error("lane to '" + target.app + "' is corrupt: " + target.ingress.requests().error());
+    auto& requests = target.ingress.requests();
+    const auto claimed = shm::protocol::claim_command(requests, id, size);
+    if (claimed) {
+      // Encoded in the ring: no buffer between the caller's text and the record.
+      encode_command_payload(name, args_json, claimed.payload);
+      requests.commit();
+      return id;
+    }
+    if (claimed.status == shm::push_result::corrupt)
+      throw error("lane to '" + target.app + "' is corrupt: " + requests.error());
     // Full: the application is busy. Take its replies so it is never stuck on us.
     target.collect();
     if (deadline == 0) deadline = deadline_after(timeout);

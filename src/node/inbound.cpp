@@ -98,39 +98,52 @@ struct command_parts {
   std::string_view args;
 };
 
-result<command_parts> split_command(const shm::record_view& record) {
+// The parts of a valid command record; false if it is not one.
+bool split_command(const shm::record_view& record, command_parts& out) noexcept {
+  shm::protocol::command_view command;
+  if (!shm::protocol::read_command(record, command)) return false;
+  const std::string_view payload(reinterpret_cast<const char*>(command.payload.data()),
+                                 command.payload.size());
+  const auto nul = payload.find('\0');
+  if (nul == std::string_view::npos || nul == 0) return false;
+  out = {command.correlation_id, payload.substr(0, nul), payload.substr(nul + 1)};
+  return true;
+}
+
+// Why split_command refused `record`: the cold path.
+failure not_a_command(const shm::record_view& record) {
   auto decoded = shm::protocol::decode(record);
   if (!decoded) return decoded.error();
   const auto* command = std::get_if<shm::protocol::command_view>(&*decoded);
   if (command == nullptr)
     return invalid("a client sent a " + std::string(kind_of(*decoded)) + " record");
-  const std::string_view payload(reinterpret_cast<const char*>(command->payload.data()),
-                                 command->payload.size());
-  const auto nul = payload.find('\0');
-  if (nul == std::string_view::npos || nul == 0)
-    return invalid("command " + std::to_string(command->correlation_id) +
-                   ": payload has no command name before a NUL byte");
-  return command_parts{command->correlation_id, payload.substr(0, nul), payload.substr(nul + 1)};
+  return invalid("command " + std::to_string(command->correlation_id) +
+                 ": payload has no command name before a NUL byte");
 }
 
 }  // namespace
 
 result<command_request> decode_command(std::uint32_t lane, const shm::record_view& record) {
-  const auto parts = split_command(record);
-  if (!parts) return parts.error();
-  return command_request{lane, parts->correlation_id, std::string(parts->name),
-                         std::string(parts->args)};
+  command_parts parts;
+  if (!split_command(record, parts)) [[unlikely]]
+    return not_a_command(record);
+  return command_request{lane, parts.correlation_id, std::string(parts.name),
+                         std::string(parts.args)};
 }
 
 result<void> decode_command_into(std::uint32_t lane, const shm::record_view& record,
                                  command_request& out) {
-  const auto parts = split_command(record);
-  if (!parts) return parts.error();
+  command_parts parts;
+  if (!split_command(record, parts)) [[unlikely]]
+    return not_a_command(record);
   out.lane = lane;
-  out.correlation_id = parts->correlation_id;
-  out.name.assign(parts->name);
+  out.correlation_id = parts.correlation_id;
+  out.name.assign(parts.name);
   out.args_json.clear();
-  out.args.emplace(std::string(parts->args));
+  if (out.args)
+    out.args->assign(parts.args);
+  else
+    out.args.emplace(std::string(parts.args));
   return {};
 }
 
@@ -148,6 +161,14 @@ void encode_command_payload(std::string_view name, std::string_view args_json, s
   out.append(args_json);
 }
 
+void encode_command_payload(std::string_view name, std::string_view args_json,
+                            std::span<std::byte> out) noexcept {
+  std::byte* at = out.data();
+  std::memcpy(at, name.data(), name.size());
+  at[name.size()] = std::byte{0};
+  if (!args_json.empty()) std::memcpy(at + name.size() + 1, args_json.data(), args_json.size());
+}
+
 void dispatch(app_host& host, host_message& message, std::int64_t now_ns) {
   std::visit(
       [&](auto& m) {
@@ -159,8 +180,8 @@ void dispatch(app_host& host, host_message& message, std::int64_t now_ns) {
         else if constexpr (std::is_same_v<M, pull_message>)
           host.on_pull(m.downstream, m.from_id, now_ns);
         else if constexpr (std::is_same_v<M, commands_message>)
-          m.refused_because.empty() ? host.on_commands(m.commands, now_ns)
-                                    : host.refuse_commands(m.commands, m.refused_because);
+          m.refused_because.empty() ? host.on_commands(m.batch(), now_ns)
+                                    : host.refuse_commands(m.batch(), m.refused_because);
         else
           host.tick(now_ns);
       },

@@ -1,8 +1,26 @@
 #include "weft/node/lane_replies.hpp"
 
+#include <cstring>
+
 #include "weft/shm/protocol.hpp"
 
 namespace weft::node {
+
+void lane_replies::reply_queue::push(std::uint64_t correlation_id, bool ok,
+                                     std::string_view payload) {
+  entries_.push_back({correlation_id, ok, bytes_.size(), payload.size()});
+  bytes_.append(payload);
+}
+
+void lane_replies::reply_queue::pop() noexcept {
+  if (++first_ == entries_.size()) clear();
+}
+
+void lane_replies::reply_queue::clear() noexcept {
+  entries_.clear();
+  bytes_.clear();
+  first_ = 0;
+}
 
 lane_replies::lane_replies(shm::segment& segment, std::uint32_t process) {
   for (std::uint32_t l = 0; l < segment.lanes_per_process(); ++l) {
@@ -15,13 +33,24 @@ lane_replies::lane_replies(shm::segment& segment, std::uint32_t process) {
                       epoch,
                       {}});
   }
+  written_.reserve(lanes_.size());
 }
 
-bool lane_replies::push(lane_state& lane, std::uint64_t correlation_id, bool ok,
-                        std::string_view payload) {
+bool lane_replies::write(lane_state& lane, std::uint64_t correlation_id, bool ok,
+                         std::string_view payload) {
   const auto status = ok ? shm::protocol::reply_status::ok : shm::protocol::reply_status::error;
-  return shm::protocol::push_reply(lane.ring, correlation_id, status,
-                                   std::as_bytes(std::span(payload))) == shm::push_result::ok;
+  const auto claimed =
+      shm::protocol::claim_reply(lane.ring, correlation_id, status, payload.size());
+  if (!claimed) return false;
+  if (!payload.empty()) std::memcpy(claimed.payload.data(), payload.data(), payload.size());
+  return true;
+}
+
+void lane_replies::note_written(std::uint32_t lane) {
+  auto& state = lanes_[lane];
+  if (state.unpublished) return;
+  state.unpublished = true;
+  written_.push_back(lane);
 }
 
 void lane_replies::reply(std::uint32_t lane, std::uint64_t correlation_id, bool ok,
@@ -30,13 +59,19 @@ void lane_replies::reply(std::uint32_t lane, std::uint64_t correlation_id, bool 
   if (state.waiting.empty()) {
     // The queue belongs to the lane's current client from here on.
     state.epoch = state.entry->epoch.load(std::memory_order_acquire);
-    if (push(state, correlation_id, ok, payload)) return;  // no copy on the common path
+    if (write(state, correlation_id, ok, payload)) return note_written(lane);  // no copy
+    ++queued_lanes_;
   }
-  state.waiting.push_back({correlation_id, ok, std::string(payload)});
+  state.waiting.push(correlation_id, ok, payload);
 }
 
 bool lane_replies::flush() {
-  bool left = false;
+  for (const std::uint32_t l : written_) {
+    lanes_[l].ring.commit();
+    lanes_[l].unpublished = false;
+  }
+  written_.clear();
+  if (queued_lanes_ == 0) return false;
   for (std::uint32_t l = 0; l < lanes_.size(); ++l) {
     auto& state = lanes_[l];
     if (state.waiting.empty()) continue;
@@ -44,17 +79,21 @@ bool lane_replies::flush() {
     const std::uint32_t epoch = state.entry->epoch.load(std::memory_order_acquire);
     if (epoch != state.epoch) {
       state.waiting.clear();
+      --queued_lanes_;
       state.epoch = epoch;
       continue;
     }
+    bool wrote = false;
     while (!state.waiting.empty()) {
       const auto& front = state.waiting.front();
-      if (!push(state, front.correlation_id, front.ok, front.payload)) break;
-      state.waiting.pop_front();
+      if (!write(state, front.correlation_id, front.ok, state.waiting.payload(front))) break;
+      wrote = true;
+      state.waiting.pop();
     }
-    left |= !state.waiting.empty();
+    if (wrote) state.ring.commit();
+    if (state.waiting.empty()) --queued_lanes_;
   }
-  return left;
+  return queued_lanes_ > 0;
 }
 
 }  // namespace weft::node

@@ -196,12 +196,12 @@ struct worker::impl {
     if (!in.ring.error().empty()) fail("ring with '" + in.peer + "': " + in.ring.error());
   }
 
-  // The poller's next batch of commands starts in the array of a batch the
-  // actor is done with: it does not grow (and move) from nothing every time.
+  // The poller's next batch of commands is decoded into the requests of a
+  // batch the actor is done with: their strings and parsed payloads keep
+  // their memory, and the array does not grow (and move) from nothing.
   void give_back(std::vector<command_request>&& done) {
-    done.clear();
     std::lock_guard lock(spare_mutex);
-    if (done.capacity() > spare_commands.capacity()) spare_commands.swap(done);
+    if (done.size() > spare_commands.size()) spare_commands.swap(done);
   }
 
   std::size_t poll_commands() {
@@ -210,26 +210,30 @@ struct worker::impl {
       std::lock_guard lock(spare_mutex);
       batch.commands.swap(spare_commands);
     }
+    auto& commands = batch.commands;
+    std::size_t read = 0;
     std::uint32_t lane = 0;
     shm::record_view record;
-    while (batch.commands.size() < config.group_commit) {
+    while (read < config.group_commit) {
       const auto status = ingress.try_read(lane, record);
       if (status != shm::read_status::record) {
         if (status == shm::read_status::corrupt)
           log->warn("client lane {} is corrupt and ignored: {}", lane, ingress.error(lane));
         break;
       }
+      if (read == commands.size()) commands.emplace_back();
       // Decoded and parsed where the actor will read it: no copies on the way.
-      const auto decoded = decode_command_into(lane, record, batch.commands.emplace_back());
-      if (!decoded) {
-        batch.commands.pop_back();
+      const auto decoded = decode_command_into(lane, record, commands[read]);
+      if (decoded) {
+        ++read;
+      } else {
         // Without a valid record there is no correlation id to answer.
         log->warn("client lane {}: {}", lane, decoded.error().message);
         note_error("client lane " + std::to_string(lane) + ": " + decoded.error().message);
       }
     }
     ingress.release_all();
-    const std::size_t read = batch.commands.size();
+    batch.count = read;
     // The supervisor marks a system that is shutting down: followers drain
     // what was recorded, and new commands are answered, not run.
     if (read > 0 && entry.state.load(std::memory_order_relaxed) == shm::process_state::stopping)

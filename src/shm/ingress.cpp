@@ -83,25 +83,51 @@ ingress_server::ingress_server(segment& seg, std::uint32_t process) {
     requests_.emplace_back(seg.ring(entry.request), name + ":request");
     replies_.emplace_back(seg.ring(entry.reply), &entry.client_bell, name + ":reply");
   }
+  ready_.reserve(requests_.size());
+  reported_.assign(requests_.size(), false);
 }
 
 read_status ingress_server::try_read(std::uint32_t& lane, record_view& out) noexcept {
-  const auto n = static_cast<std::uint32_t>(requests_.size());
-  read_status status = read_status::empty;
-  for (std::uint32_t i = 0; i < n; ++i) {
-    const std::uint32_t l = (next_ + i) % n;
-    const read_status s = requests_[l].try_read(out);
-    if (s == read_status::record) {
-      lane = l;
-      next_ = (l + 1) % n;
-      return s;
+  for (bool swept = false;; swept = true) {
+    while (!ready_.empty()) {
+      if (turn_ >= ready_.size()) turn_ = 0;
+      const std::uint32_t l = ready_[turn_];
+      const read_status s = requests_[l].try_read_published(out);
+      if (s == read_status::record) {
+        lane = l;
+        ++turn_;
+        return s;
+      }
+      // Read up (or refused): it waits for the next sweep.
+      ready_.erase(ready_.begin() + static_cast<std::ptrdiff_t>(turn_));
+      if (s == read_status::corrupt && report_corrupt(l)) {
+        lane = l;
+        return s;
+      }
     }
-    if (s == read_status::corrupt && status == read_status::empty) {
+    if (swept) return read_status::empty;
+    if (sweep(lane) == read_status::corrupt) return read_status::corrupt;
+  }
+}
+
+read_status ingress_server::sweep(std::uint32_t& lane) noexcept {
+  turn_ = 0;
+  for (std::uint32_t l = 0; l < requests_.size(); ++l) {
+    const read_status s = requests_[l].refresh();
+    if (s == read_status::record) {
+      ready_.push_back(l);  // never beyond lanes(): reserved in the constructor
+    } else if (s == read_status::corrupt && report_corrupt(l)) {
       lane = l;
-      status = s;
+      return s;  // lanes after it join at the next sweep
     }
   }
-  return status;
+  return read_status::empty;
+}
+
+bool ingress_server::report_corrupt(std::uint32_t lane) noexcept {
+  if (reported_[lane]) return false;
+  reported_[lane] = true;
+  return true;
 }
 
 void ingress_server::release_all() noexcept {

@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <string>
+#include <vector>
 
 #include "ring_fixture.hpp"
 #include "weft/shm/protocol.hpp"
@@ -71,6 +73,87 @@ TEST(Ingress, ServerReadsLanesRoundRobinInPerClientOrder) {
   }
   server.release_all();
   EXPECT_THAT(got, ::testing::ElementsAre("a0", "b0", "a1", "b1", "a2", "b2"));
+}
+
+TEST(Ingress, RecordsPublishedAfterASweepAreReadByTheNextOne) {
+  auto s = segment::create(two_lanes());
+  ingress_server server(s, 0);
+  auto a = ingress_client::claim(s, 0);
+  std::uint32_t lane = 99;
+  record_view view;
+  EXPECT_EQ(server.try_read(lane, view), read_status::empty);
+  for (const std::string text : {"a0", "a1"}) {
+    ASSERT_EQ(a.requests().try_push(4, bytes_of(text)), push_result::ok);
+    ASSERT_EQ(server.try_read(lane, view), read_status::record) << text;
+    EXPECT_EQ(text_of(view.payload), text);
+    EXPECT_EQ(lane, a.lane());
+    EXPECT_EQ(server.try_read(lane, view), read_status::empty);
+  }
+}
+
+TEST(Ingress, ACorruptLaneIsReportedOnceAndTheOtherLanesAreStillRead) {
+  auto s = segment::create(two_lanes());
+  ingress_server server(s, 0);
+  auto good = ingress_client::claim(s, 0);
+  auto bad = ingress_client::claim(s, 0);
+  ASSERT_EQ(good.requests().try_push(4, bytes_of("g0")), push_result::ok);
+  // A hostile or broken client publishes a misaligned tail.
+  s.ring(s.lane(0, bad.lane()).request).control->tail.store(3, std::memory_order_relaxed);
+  std::vector<std::string> got;
+  int corrupt = 0;
+  std::uint32_t lane = 99;
+  record_view view;
+  for (int i = 0; i < 6; ++i) {
+    const read_status status = server.try_read(lane, view);
+    if (status == read_status::record) got.push_back(text_of(view.payload));
+    if (status != read_status::corrupt) continue;
+    ++corrupt;
+    EXPECT_EQ(lane, bad.lane());
+    EXPECT_THAT(server.error(lane), ::testing::HasSubstr("published tail 3"));
+  }
+  EXPECT_EQ(corrupt, 1) << "a corrupt lane is reported once, then skipped";
+  ASSERT_EQ(good.requests().try_push(4, bytes_of("g1")), push_result::ok);
+  ASSERT_EQ(server.try_read(lane, view), read_status::record);
+  got.push_back(text_of(view.payload));
+  EXPECT_THAT(got, ::testing::ElementsAre("g0", "g1"));
+  EXPECT_EQ(server.try_read(lane, view), read_status::empty);
+}
+
+TEST(Ingress, ClaimedCommandsAndRepliesArePublishedTogetherByOneCommit) {
+  auto s = segment::create(two_lanes());
+  ingress_server server(s, 0);
+  auto client = ingress_client::claim(s, 0);
+  for (std::uint64_t id : {1, 2}) {
+    auto claimed = protocol::claim_command(client.requests(), id, 3);
+    ASSERT_TRUE(claimed);
+    std::memcpy(claimed.payload.data(), "cmd", 3);
+  }
+  std::uint32_t lane = 99;
+  record_view view;
+  EXPECT_EQ(server.try_read(lane, view), read_status::empty) << "claimed, not committed";
+  client.requests().commit();
+  for (std::uint64_t id : {1, 2}) {
+    ASSERT_EQ(server.try_read(lane, view), read_status::record);
+    const auto command = std::get<protocol::command_view>(protocol::decode(view).value());
+    EXPECT_EQ(command.correlation_id, id);
+    EXPECT_EQ(text_of(command.payload), "cmd");
+    protocol::command_view fast{};
+    ASSERT_TRUE(protocol::read_command(view, fast));
+    EXPECT_EQ(fast.correlation_id, id);
+    EXPECT_EQ(text_of(fast.payload), "cmd");
+    auto reply = protocol::claim_reply(server.replies(lane), id, protocol::reply_status::error, 2);
+    ASSERT_TRUE(reply);
+    std::memcpy(reply.payload.data(), "no", 2);
+  }
+  EXPECT_FALSE(client.replies().has_data());
+  server.replies(lane).commit();
+  for (std::uint64_t id : {1, 2}) {
+    ASSERT_EQ(client.replies().try_read(view), read_status::record);
+    const auto reply = std::get<protocol::reply_view>(protocol::decode(view).value());
+    EXPECT_EQ(reply.correlation_id, id);
+    EXPECT_EQ(reply.status, protocol::reply_status::error);
+    EXPECT_EQ(text_of(reply.payload), "no");
+  }
 }
 
 TEST(Ingress, RepliesGoBackOnTheClientsLaneAndRingItsBell) {

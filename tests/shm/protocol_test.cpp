@@ -129,6 +129,9 @@ TEST_P(ProtocolValidation, NamesTheFieldAtFault) {
   ASSERT_FALSE(decoded.ok());
   EXPECT_EQ(decoded.error().what, failure::code::invalid);
   EXPECT_THAT(decoded.error().message, HasSubstr(bad.expected));
+  command_view command{};
+  EXPECT_FALSE(read_command(record_view{bad.type, 0, bad.payload}, command))
+      << "the command fast path accepts what decode refuses";
 }
 
 constexpr std::uint16_t section_t = 1, prompt_t = 2, pull_t = 3, command_t = 4, reply_t = 5;

@@ -26,6 +26,7 @@ class command_payload {
   /// One field of a flat payload: where its key and value lie in the text.
   struct flat_field {
     enum class kind : std::uint8_t { unsigned_integer, negative_integer, string, boolean, null };
+    std::uint64_t number = 0;  ///< an integer's magnitude (its value without the sign)
     std::uint16_t key_at = 0;
     std::uint16_t key_size = 0;
     std::uint16_t value_at = 0;  ///< a string's first byte after the quote
@@ -41,6 +42,9 @@ class command_payload {
   [[nodiscard]] static command_payload parse(std::string text) {
     return command_payload(std::move(text));
   }
+  /// Parses `text` in place of what this held (its text's capacity reused):
+  /// a poller parses each command into the payload of a recycled request.
+  void assign(std::string_view text);
 
   /// False when the text is not JSON.
   [[nodiscard]] bool valid() const noexcept { return shape_ != shape::invalid; }
@@ -59,7 +63,9 @@ class command_payload {
     return std::string_view(text_).substr(field.value_at, field.value_size);
   }
   /// An integer field's magnitude (its value without the sign).
-  [[nodiscard]] std::uint64_t magnitude(const flat_field& field) const noexcept;
+  [[nodiscard]] static std::uint64_t magnitude(const flat_field& field) noexcept {
+    return field.number;
+  }
   /// The field as nlohmann::json would hold it.
   [[nodiscard]] nlohmann::json value_json(const flat_field& field) const;
 
@@ -69,6 +75,9 @@ class command_payload {
 
  private:
   enum class shape : std::uint8_t { flat, tree, invalid };
+
+  /// Sets shape, fields and tree from text_.
+  void parse_text();
 
   std::string text_;
   shape shape_ = shape::flat;

@@ -7,7 +7,6 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
-#include <map>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -182,7 +181,13 @@ class command_table {
   [[nodiscard]] std::vector<std::string> names() const;
 
  private:
-  std::map<std::string, handler, std::less<>> handlers_;
+  struct entry {
+    std::string name;
+    handler run;
+  };
+  // Sorted by name. A vector, not a map: an application has a few commands
+  // and every call looks one up (see find()).
+  std::vector<entry> handlers_;
 };
 
 }  // namespace weft::es

@@ -59,7 +59,6 @@ class client {
   std::map<std::string, std::unique_ptr<lane>, std::less<>> lanes_;
   lane* last_lane_ = nullptr;  // the lane lane_of() found last: callers stay with one app
   std::uint64_t next_correlation_ = 1;
-  std::string payload_;  // the command record submit() pushes, reused
 };
 
 }  // namespace weft::node

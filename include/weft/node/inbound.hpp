@@ -3,7 +3,9 @@
 // hosting actor can own: the poller thread reads the rings, decodes with these
 // functions (copying out of the ring, so it can release at once), and posts
 // the results to the actor's mailbox; dispatch() applies one to an app_host.
+#include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -33,10 +35,17 @@ struct pull_message {
   std::uint64_t from_id = 0;
 };
 struct commands_message {
+  /// The first `count` are the batch; those after it are spare requests the
+  /// poller decodes the next batches into (their strings' capacity reused).
   std::vector<command_request> commands;
+  std::size_t count = 0;
   /// Not empty: the system is stopping; answer each command with this error
   /// instead of running it.
   std::string refused_because;
+
+  [[nodiscard]] std::span<const command_request> batch() const noexcept {
+    return std::span(commands).first(count);
+  }
 };
 struct tick_message {};
 
@@ -71,6 +80,14 @@ result<void> decode_command_into(std::uint32_t lane, const shm::record_view& rec
 std::string encode_command_payload(std::string_view name, std::string_view args_json);
 /// The same into `out` (its capacity reused).
 void encode_command_payload(std::string_view name, std::string_view args_json, std::string& out);
+/// The same into `out`, which has exactly command_payload_size(name, args_json) bytes.
+void encode_command_payload(std::string_view name, std::string_view args_json,
+                            std::span<std::byte> out) noexcept;
+/// The bytes a command's payload takes on the wire.
+constexpr std::size_t command_payload_size(std::string_view name,
+                                           std::string_view args_json) noexcept {
+  return name.size() + 1 + args_json.size();
+}
 
 /// Applies `message` to `host`.
 void dispatch(app_host& host, host_message& message, std::int64_t now_ns);

@@ -64,7 +64,13 @@ class ingress_server {
   ingress_server(segment& seg, std::uint32_t process);
 
   /// The next record of any lane, round-robin across lanes; `lane` says whose.
-  /// `corrupt` names the lane in error(lane); that lane is skipped from then on.
+  /// `corrupt` names the lane in error(lane), once: that lane is skipped from
+  /// then on.
+  ///
+  /// Each lane's tail is loaded once per sweep over the lanes; the records
+  /// published below those tails are then served one per lane in turn, and
+  /// the next sweep comes when they are read. So a busy lane costs one load
+  /// per batch of its client, not one look at every idle lane per record.
   read_status try_read(std::uint32_t& lane, record_view& out) noexcept;
   /// Returns what was read from `lane` to its client.
   void release(std::uint32_t lane) noexcept { requests_[lane].release(); }
@@ -82,9 +88,17 @@ class ingress_server {
   }
 
  private:
+  /// Loads every lane's tail; lanes with records join ready_. Reports the
+  /// first lane found corrupt that was not reported yet.
+  read_status sweep(std::uint32_t& lane) noexcept;
+  /// Marks `lane` corrupt and reported; false if it was reported already.
+  bool report_corrupt(std::uint32_t lane) noexcept;
+
   std::vector<spsc_consumer> requests_;
   std::vector<spsc_producer> replies_;
-  std::uint32_t next_ = 0;
+  std::vector<std::uint32_t> ready_;  // lanes with published records not read yet, in turn order
+  std::size_t turn_ = 0;              // index in ready_ of the lane served next
+  std::vector<bool> reported_;        // lanes whose corruption try_read reported
 };
 
 }  // namespace weft::shm

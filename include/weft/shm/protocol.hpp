@@ -16,6 +16,7 @@
 // back-pressure: push_* return push_result::full and nothing is lost.
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <variant>
 
@@ -106,6 +107,11 @@ using message = std::variant<section_view, prompt, pull_request, command_view, r
 /// field and value at fault, e.g. "section.items[2].length: 900 bytes, 12 remain".
 result<message> decode(const record_view& record);
 
+/// The hot path of decode for the one record type a process's ingress lanes
+/// carry: true and `out` set when `record` is a valid command; false when it
+/// is not, and decode(record) then says why.
+inline bool read_command(const record_view& record, command_view& out) noexcept;
+
 /// Bytes a section with these items takes on the ring (its payload size).
 std::size_t section_size(std::span<const std::span<const std::byte>> items) noexcept;
 
@@ -123,5 +129,31 @@ push_result push_command(spsc_producer& ring, std::uint64_t correlation_id,
                          std::span<const std::byte> payload);
 push_result push_reply(spsc_producer& ring, std::uint64_t correlation_id, reply_status status,
                        std::span<const std::byte> payload);
+
+// Claim a command or reply record of `payload_size` body bytes and write its
+// fixed header; the caller fills the claim's payload (the body) in place and
+// publishes it with ring.commit(), which may come after more claims: a batch
+// of records, one publication. Statuses as try_claim.
+claim claim_command(spsc_producer& ring, std::uint64_t correlation_id, std::size_t payload_size);
+claim claim_reply(spsc_producer& ring, std::uint64_t correlation_id, reply_status status,
+                  std::size_t payload_size);
+
+// ---- hot path, inline --------------------------------------------------------
+
+inline bool read_command(const record_view& record, command_view& out) noexcept {
+  const auto bytes = record.payload;
+  if (record.type != static_cast<std::uint16_t>(message_type::command) || bytes.size() < fixed_size)
+    return false;
+  std::uint16_t ver = 0;
+  std::uint16_t word = 0;
+  std::uint32_t count = 0;
+  std::memcpy(&ver, bytes.data(), sizeof ver);
+  std::memcpy(&word, bytes.data() + 2, sizeof word);
+  std::memcpy(&count, bytes.data() + 4, sizeof count);
+  if (ver != version || word != 0 || count != 0) return false;
+  std::memcpy(&out.correlation_id, bytes.data() + 8, sizeof out.correlation_id);
+  out.payload = bytes.subspan(fixed_size);
+  return true;
+}
 
 }  // namespace weft::shm::protocol

@@ -155,6 +155,14 @@ class spsc_consumer {
   /// The next committed record, without releasing it; skips padding.
   /// `corrupt` (sticky) when a header fails validation: see error().
   read_status try_read(record_view& out) noexcept;
+  /// Loads the published tail when the records known to be published are
+  /// read (one load of a line the producer writes): `record` when some wait,
+  /// `empty` when none do, `corrupt` as try_read. A reader of many rings
+  /// looks at each once, then reads what it found with try_read_published.
+  read_status refresh() noexcept;
+  /// The next record below the tail last loaded (by refresh or try_read),
+  /// without loading it again: `empty` when those are read.
+  read_status try_read_published(record_view& out) noexcept;
   /// Returns everything read so far to the producer with one store.
   void release() noexcept;
   /// True when a committed record waits; seq_cst so doorbell::wait can use it.
@@ -249,25 +257,29 @@ inline push_result spsc_producer::try_push(std::uint16_t type, std::span<const s
   return push_result::ok;
 }
 
-inline read_status spsc_consumer::try_read(record_view& out) noexcept {
+inline read_status spsc_consumer::refresh() noexcept {
   if (corrupt_) return read_status::corrupt;
-  for (;;) {
-    if (cursor_ == tail_cache_) {
-      // Pairs with the seq_cst store of tail in spsc_producer::commit().
-      const std::uint64_t tail = ring_.control->tail.load(std::memory_order_acquire);
-      if (tail == cursor_) return read_status::empty;
-      if (tail < cursor_ || tail - released_ > ring_.capacity || tail % record_alignment != 0)
-          [[unlikely]] {
-        refuse_tail(tail);
-        return read_status::corrupt;
-      }
-      tail_cache_ = tail;
-    }
+  if (cursor_ != tail_cache_) return read_status::record;
+  // Pairs with the seq_cst store of tail in spsc_producer::commit().
+  const std::uint64_t tail = ring_.control->tail.load(std::memory_order_acquire);
+  if (tail == cursor_) return read_status::empty;
+  if (tail < cursor_ || tail - released_ > ring_.capacity || tail % record_alignment != 0)
+      [[unlikely]] {
+    refuse_tail(tail);
+    return read_status::corrupt;
+  }
+  tail_cache_ = tail;
+  return read_status::record;
+}
+
+inline read_status spsc_consumer::try_read_published(record_view& out) noexcept {
+  if (corrupt_) return read_status::corrupt;
+  while (cursor_ != tail_cache_) {
     const std::size_t offset = cursor_ & mask_;
     record_header header{};
     std::memcpy(&header, ring_.data + offset, sizeof header);
-    // Ordered by the acquire of tail above; atomic because the producer's
-    // successor may walk it concurrently.
+    // Ordered by the acquire of tail in refresh(); atomic because the
+    // producer's successor may walk it concurrently.
     header.length =
         std::atomic_ref<std::uint32_t>(*reinterpret_cast<std::uint32_t*>(ring_.data + offset))
             .load(std::memory_order_relaxed);
@@ -283,6 +295,16 @@ inline read_status spsc_consumer::try_read(record_view& out) noexcept {
     out.epoch = header.epoch;
     out.payload = {ring_.data + offset + record_header_size, header.length - record_header_size};
     return read_status::record;
+  }
+  return read_status::empty;
+}
+
+inline read_status spsc_consumer::try_read(record_view& out) noexcept {
+  for (;;) {
+    const read_status read = try_read_published(out);
+    if (read != read_status::empty) return read;
+    const read_status more = refresh();
+    if (more != read_status::record) return more;
   }
 }
 
