@@ -51,9 +51,9 @@ select_steps() {
   if [[ ,$only, == *,pipeline,* ]]; then
     # single = es::single_threaded_runner; threads, processes = a node::worker
     # per application on a shared-memory segment, started by the benchmark;
-    # weft-run-* = `weft run --runner process|threads` with the bench plugin
-    # (see tools/bench/pipeline/hosted_pipeline.hpp).
-    local all=single,threads,processes,weft-run-process,weft-run-threads
+    # weft-run-* = `weft run --runner process|threads|single` with the bench
+    # plugin (see tools/bench/pipeline/hosted_pipeline.hpp).
+    local all=single,threads,processes,weft-run-process,weft-run-threads,weft-run-single
     add pipeline-memory pipeline "pipeline_step pipeline-memory memory $all $pipe_mem $stages_mem"
     add pipeline-sqlite-normal pipeline \
       "pipeline_step pipeline-sqlite-normal sqlite-normal $all $pipe_normal $stages_sql"
@@ -62,7 +62,7 @@ select_steps() {
     add pipeline-sqlite-full pipeline \
       "pipeline_step pipeline-sqlite-full sqlite-full single $pipe_full $stages_full"
     add pipeline-sqlite-full-hosted pipeline \
-      "pipeline_step pipeline-sqlite-full-hosted sqlite-full threads,processes,weft-run-process,weft-run-threads $pipe_full_hosted $stages_full"
+      "pipeline_step pipeline-sqlite-full-hosted sqlite-full threads,processes,weft-run-process,weft-run-threads,weft-run-single $pipe_full_hosted $stages_full"
     if [[ $mode == full ]]; then
       add pipeline-sqlite-normal-shared pipeline \
         "pipeline_step pipeline-sqlite-normal-shared sqlite-normal-shared single,threads,processes $((pipe_normal / 2)) 3"
