@@ -111,6 +111,8 @@ void app_host::on_section(std::size_t upstream, std::uint64_t first, std::uint64
                           std::span<const es::notification> notes, std::int64_t now_ns) {
   auto& leader = upstream_.at(upstream);
   add(gauges_.sections_received, 1);
+  // Recycled notifications may follow the section's (see section_pool::finish).
+  if (last >= first && notes.size() > last - first + 1) notes = notes.first(last - first + 1);
   if (const auto skip = leader.cursor.on_section(first, last); skip && *skip < notes.size()) {
     const auto outcome = process_app_->process(leader.name, notes.subspan(*skip), last);
     leader.cursor.processed(outcome.position);
@@ -226,16 +228,21 @@ bool app_host::deliver_to(follower_state& follower, std::size_t& budget) {
 }
 
 // How much of a section goes into one record: a quarter of the ring, so
-// several sections can be in flight while the follower works.
-std::size_t app_host::section_limit(const follower_state& follower, std::size_t item_bytes,
-                                    std::uint64_t id) const {
+// several sections can be in flight while the follower works. A notification
+// bigger than that goes alone.
+std::size_t app_host::section_limit(const follower_state& follower) noexcept {
+  return follower.ring.max_payload() / 4;
+}
+
+// A notification that a section of its own cannot hold stops the edge for good.
+void app_host::check_fits(const follower_state& follower, std::size_t item_bytes,
+                          std::uint64_t id) const {
   const std::size_t max_payload = follower.ring.max_payload();
   if (shm::protocol::section_fixed_size + shm::protocol::item_prefix_size + item_bytes >
       max_payload)
     throw invalid_input("notification " + std::to_string(id) + " of '" + app_.name() + "' (" +
                         std::to_string(item_bytes) + " bytes) does not fit the ring to '" +
                         follower.name + "' (" + std::to_string(max_payload) + " bytes)");
-  return max_payload / 4;
 }
 
 app_host::push_outcome app_host::push_section(follower_state& follower, std::uint64_t first,
@@ -253,16 +260,18 @@ app_host::push_outcome app_host::push_section(follower_state& follower, std::uin
 app_host::push_outcome app_host::push_recent(follower_state& follower, std::size_t& budget) {
   const std::uint64_t end = std::min(recorded_max_, recent_->last_kept());
   const std::size_t most = std::min(std::size_t{config_.section_items}, budget);
+  const std::size_t limit = section_limit(follower);
   items_.clear();
   std::size_t section_bytes = shm::protocol::section_fixed_size;
   std::uint64_t id = follower.next;
   for (; id <= end && items_.size() < most; ++id) {
     const auto bytes = recent_->encoded(id);
-    const std::size_t more = shm::protocol::item_prefix_size + bytes.size();
-    const std::size_t limit = section_limit(follower, bytes.size(), id);
-    if (!items_.empty() && section_bytes + more > limit) break;
+    section_bytes += shm::protocol::item_prefix_size + bytes.size();
+    if (section_bytes > limit) {
+      if (!items_.empty()) break;
+      check_fits(follower, bytes.size(), id);
+    }
     items_.push_back(bytes);
-    section_bytes += more;
   }
   return push_section(follower, follower.next, id - 1, budget);
 }
@@ -282,15 +291,17 @@ app_host::push_outcome app_host::push_read(follower_state& follower, std::size_t
 
   scratch_.clear();
   ends_.clear();
+  const std::size_t limit = section_limit(follower);
   std::size_t section_bytes = shm::protocol::section_fixed_size;
   for (const auto& note : notes) {
     const std::size_t size = encoded_size(note);
-    const std::size_t more = shm::protocol::item_prefix_size + size;
-    const std::size_t limit = section_limit(follower, size, note.id);
-    if (!ends_.empty() && section_bytes + more > limit) break;
+    section_bytes += shm::protocol::item_prefix_size + size;
+    if (section_bytes > limit) {
+      if (!ends_.empty()) break;
+      check_fits(follower, size, note.id);
+    }
     encode_notification(note, scratch_);
     ends_.push_back(scratch_.size());
-    section_bytes += more;
   }
   items_.clear();
   std::size_t begin = 0;

@@ -9,19 +9,14 @@
 namespace weft::node {
 namespace {
 
-constexpr std::size_t fixed_size = 8 + 16 + 8 + 2 + 4;
+constexpr std::size_t fixed_size = notification_fixed_size;
 
 // x86-64 and aarch64 are little-endian; the static_assert keeps us honest.
 static_assert(std::endian::native == std::endian::little, "the wire format is little-endian");
 
-template <class T>
-std::uint8_t* put(std::uint8_t* at, T value) {
-  std::memcpy(at, &value, sizeof value);
-  return at + sizeof value;
-}
-
 // Reads bounds-checked fields from a blob; the first short read records
-// which field did not fit.
+// which field did not fit. The slow path: it names what is wrong with a blob
+// the fast path in decode_notification_into() refused.
 class reader {
  public:
   explicit reader(std::span<const std::uint8_t> blob) : blob_(blob) {}
@@ -65,32 +60,18 @@ failure truncated(const reader& in, std::size_t blob_size) {
 
 }  // namespace
 
-std::size_t encoded_size(const es::stored_event& event) noexcept {
-  return fixed_size + event.topic.size() + event.state.size();
-}
-
-std::size_t encoded_size(const es::notification& note) noexcept {
-  return encoded_size(note.event);
+void refuse_to_encode(const es::stored_event& event) {
+  if (event.topic.size() > std::numeric_limits<std::uint16_t>::max())
+    throw invalid_input("topic '" + event.topic.substr(0, 64) + "...' is longer than 65535 bytes");
+  throw invalid_input("state of topic '" + event.topic + "' is larger than 4 GiB");
 }
 
 void encode_notification(std::uint64_t id, const es::stored_event& event,
                          std::span<std::uint8_t> out) {
-  if (event.topic.size() > std::numeric_limits<std::uint16_t>::max())
-    throw invalid_input("topic '" + event.topic.substr(0, 64) + "...' is longer than 65535 bytes");
-  if (event.state.size() > std::numeric_limits<std::uint32_t>::max())
-    throw invalid_input("state of topic '" + event.topic + "' is larger than 4 GiB");
+  check_encodable(event);
   if (out.size() < encoded_size(event))
     throw invalid_input("buffer too small for notification " + std::to_string(id));
-  std::uint8_t* at = out.data();
-  at = put(at, id);
-  std::memcpy(at, event.originator_id.bytes.data(), 16);
-  at += 16;
-  at = put(at, event.originator_version);
-  at = put(at, static_cast<std::uint16_t>(event.topic.size()));
-  std::memcpy(at, event.topic.data(), event.topic.size());
-  at += event.topic.size();
-  at = put(at, static_cast<std::uint32_t>(event.state.size()));
-  if (!event.state.empty()) std::memcpy(at, event.state.data(), event.state.size());
+  write_notification(reinterpret_cast<std::byte*>(out.data()), id, event);
 }
 
 void encode_notification(const es::notification& note, std::span<std::uint8_t> out) {
@@ -110,26 +91,53 @@ result<es::notification> decode_notification(std::span<const std::uint8_t> blob)
   return note;
 }
 
-result<void> decode_notification_into(std::span<const std::uint8_t> blob, es::notification& note) {
+namespace {
+
+// Names what is wrong with a blob the fast path refused.
+result<void> refuse(std::span<const std::uint8_t> blob) {
   reader in(blob);
-  auto& event = note.event;
-  const std::uint8_t* originator = nullptr;
+  std::uint64_t id = 0, version = 0;
   std::uint16_t topic_size = 0;
   std::uint32_t state_size = 0;
-  const std::uint8_t* topic = nullptr;
-  const std::uint8_t* state = nullptr;
-  if (!in.get(note.id, "id") || !in.bytes(16, "originator_id", originator) ||
-      !in.get(event.originator_version, "originator_version") ||
-      !in.get(topic_size, "topic length") || !in.bytes(topic_size, "topic", topic) ||
-      !in.get(state_size, "state length") || !in.bytes(state_size, "state", state))
+  const std::uint8_t* skipped = nullptr;
+  if (!in.get(id, "id") || !in.bytes(16, "originator_id", skipped) ||
+      !in.get(version, "originator_version") || !in.get(topic_size, "topic length") ||
+      !in.bytes(topic_size, "topic", skipped) || !in.get(state_size, "state length") ||
+      !in.bytes(state_size, "state", skipped))
     return truncated(in, blob.size());
   if (in.remaining() != 0)
     return failure{
         failure::code::invalid,
         "notification blob has " + std::to_string(in.remaining()) + " bytes after its state"};
-  if (note.id == 0) return failure{failure::code::invalid, "notification id is 0"};
-  std::memcpy(event.originator_id.bytes.data(), originator, 16);
-  event.topic.assign(reinterpret_cast<const char*>(topic), topic_size);
+  return failure{failure::code::invalid, "notification id is 0"};
+}
+
+}  // namespace
+
+// One pass with one bounds check per length read; a blob that fails any of
+// them goes to refuse(), which finds the field to name.
+result<void> decode_notification_into(std::span<const std::uint8_t> blob, es::notification& note) {
+  const std::uint8_t* at = blob.data();
+  const std::size_t size = blob.size();
+  if (size < fixed_size) return refuse(blob);
+  std::uint16_t topic_size = 0;
+  std::memcpy(&topic_size, at + 32, 2);
+  if (size - fixed_size < topic_size) return refuse(blob);
+  std::uint32_t state_size = 0;
+  std::memcpy(&state_size, at + 34 + topic_size, 4);
+  if (size - fixed_size - topic_size != state_size) return refuse(blob);
+  std::uint64_t id = 0;
+  std::memcpy(&id, at, 8);
+  if (id == 0) return refuse(blob);
+
+  auto& event = note.event;
+  note.id = id;
+  std::memcpy(event.originator_id.bytes.data(), at + 8, 16);
+  std::memcpy(&event.originator_version, at + 24, 8);
+  // A recycled notification mostly holds the same topic already.
+  const std::string_view topic(reinterpret_cast<const char*>(at + 34), topic_size);
+  if (std::string_view(event.topic) != topic) event.topic.assign(topic);
+  const std::uint8_t* state = at + fixed_size + topic_size;
   event.state.assign(state, state + state_size);
   return {};
 }

@@ -85,20 +85,6 @@ bool recent_notifications::has_tracking_id(std::string_view upstream, std::uint6
   return inner_->has_tracking_id(upstream, id);
 }
 
-bool recent_notifications::holds(std::uint64_t id) const noexcept {
-  return id >= base_id_ && id < base_id_ + starts_.size();
-}
-
-std::uint64_t recent_notifications::last_kept() const noexcept {
-  return starts_.empty() ? 0 : base_id_ + starts_.size() - 1;
-}
-
-std::span<const std::byte> recent_notifications::encoded(std::uint64_t id) const noexcept {
-  const std::size_t k = id - base_id_;
-  const std::size_t end = k + 1 < starts_.size() ? starts_[k + 1] : bytes_.size();
-  return {bytes_.data() + starts_[k], end - starts_[k]};
-}
-
 std::size_t recent_notifications::offset_of(std::size_t entry) const noexcept {
   return entry < starts_.size() ? starts_[entry] : bytes_.size();
 }
@@ -129,21 +115,29 @@ void recent_notifications::clear() noexcept {
 }
 
 // Appends the events' encodings with id 0; keep() writes the ids once the
-// recorder gave them. A failure to encode leaves the window empty (`staged` false).
+// recorder gave them. The batch is checked and sized first, then written in
+// one pass into room made once. A failure to encode leaves the window empty
+// (`staged` false).
 recent_notifications::mark recent_notifications::stage(std::span<const es::stored_event> events) {
   const mark before{bytes_.size(), starts_.size(), true};
   try {
+    std::size_t total = 0;
     for (const auto& event : events) {
-      const std::size_t at = bytes_.size();
-      starts_.push_back(at);
-      bytes_.resize(at + encoded_size(event));
-      encode_notification(
-          0, event,
-          std::span(reinterpret_cast<std::uint8_t*>(bytes_.data()) + at, bytes_.size() - at));
+      check_encodable(event);
+      total += encoded_size(event);
     }
+    bytes_.resize(before.bytes + total);
+    starts_.resize(before.entries + events.size());
   } catch (const std::exception&) {
     clear();  // the window is only a copy: it starts afresh
     return {0, 0, false};
+  }
+  std::byte* const base = bytes_.data();
+  std::byte* at = base + before.bytes;
+  std::size_t* start = starts_.data() + before.entries;
+  for (const auto& event : events) {
+    *start++ = static_cast<std::size_t>(at - base);
+    at = write_notification(at, 0, event);
   }
   return before;
 }

@@ -1,5 +1,6 @@
 #include "weft/node/section_pool.hpp"
 
+#include <algorithm>
 #include <iterator>
 #include <utility>
 
@@ -8,10 +9,13 @@ namespace weft::node {
 note_batch section_pool::start() {
   note_batch batch;
   std::lock_guard lock(mutex_);
-  if (!returned_.empty()) {
-    batch.notes = std::move(returned_.back());
-    returned_.pop_back();
-  }
+  if (returned_.empty()) return batch;
+  // The longest: the fewer notifications next() must add to it.
+  const auto longest =
+      std::max_element(returned_.begin(), returned_.end(),
+                       [](const auto& a, const auto& b) { return a.size() < b.size(); });
+  batch.notes = std::move(*longest);
+  returned_.erase(longest);
   return batch;
 }
 
@@ -24,14 +28,19 @@ es::notification& section_pool::next(note_batch& batch) {
   return notes.back();
 }
 
+// The spares stay behind the batch's notifications: taking them off would
+// move each of them, twice per message. Only a surplus of more than
+// max_spare is cut, so a vector does not keep the size of a rare big burst.
 std::vector<es::notification> section_pool::finish(note_batch&& batch) {
   auto& notes = batch.notes;
-  const auto cut = notes.begin() + static_cast<std::ptrdiff_t>(batch.used);
-  const std::size_t room = max_spare - std::min(max_spare, spare_.size());
-  const auto keep_end =
-      cut + static_cast<std::ptrdiff_t>(std::min<std::size_t>(room, notes.size() - batch.used));
-  spare_.insert(spare_.end(), std::make_move_iterator(cut), std::make_move_iterator(keep_end));
-  notes.erase(cut, notes.end());
+  if (notes.size() - batch.used > max_spare) {
+    const auto cut = notes.begin() + static_cast<std::ptrdiff_t>(batch.used + max_spare);
+    const std::size_t room = max_spare - std::min(max_spare, spare_.size());
+    const auto keep_end = cut + static_cast<std::ptrdiff_t>(std::min<std::size_t>(
+                                    room, static_cast<std::size_t>(notes.end() - cut)));
+    spare_.insert(spare_.end(), std::make_move_iterator(cut), std::make_move_iterator(keep_end));
+    notes.erase(cut, notes.end());
+  }
   return std::move(notes);
 }
 

@@ -1,5 +1,10 @@
 #include <gtest/gtest.h>
 
+#include <cstring>
+#include <vector>
+
+#include "weft/core/error.hpp"
+
 #include "weft/node/notification_codec.hpp"
 
 namespace weft::node {
@@ -72,6 +77,42 @@ TEST(NotificationCodec, TrailingBytesAndZeroIdAreRejected) {
   std::string zero_wire;
   encode_notification(zero, zero_wire);
   EXPECT_FALSE(decode_notification(as_bytes(zero_wire)).ok());
+}
+
+// Decoding over a recycled notification replaces every field, whichever
+// topic and state it held; a refused blob leaves it as it was.
+TEST(NotificationCodec, DecodesOverARecycledNotification) {
+  auto other = sample();
+  other.event.topic = "shop.SomethingElseWithALongerName";
+  other.event.state.assign(300, 9);
+  es::notification into;
+  for (const auto& expected : {sample(), other, other}) {
+    std::string wire;
+    encode_notification(expected, wire);
+    ASSERT_TRUE(decode_notification_into(as_bytes(wire), into).ok());
+    EXPECT_EQ(into, expected);
+    const auto before = into;
+    ASSERT_FALSE(decode_notification_into(as_bytes(wire).first(wire.size() - 1), into).ok());
+    EXPECT_EQ(into, before);
+  }
+}
+
+TEST(NotificationCodec, WriteNotificationMatchesEncode) {
+  const auto note = sample();
+  std::string wire;
+  encode_notification(note, wire);
+  std::vector<std::byte> written(encoded_size(note));
+  EXPECT_EQ(write_notification(written.data(), note.id, note.event),
+            written.data() + written.size());
+  EXPECT_EQ(std::memcmp(written.data(), wire.data(), wire.size()), 0);
+}
+
+TEST(NotificationCodec, TopicsTooLongToEncodeAreRefused) {
+  auto note = sample();
+  note.event.topic.assign(70'000, 't');
+  EXPECT_THROW(check_encodable(note.event), invalid_input);
+  std::string wire;
+  EXPECT_THROW(encode_notification(note, wire), invalid_input);
 }
 
 }  // namespace

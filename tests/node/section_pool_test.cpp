@@ -58,25 +58,49 @@ TEST(SectionPool, StartsBatchesWithWhatWasGivenBack) {
   EXPECT_TRUE(pool.start().notes.empty());
 }
 
-// What a batch does not use is kept aside and extends the next batch that
-// runs out, so its buffers are not lost.
-TEST(SectionPool, WhatABatchLeftIsUsedByTheNext) {
+// What a batch does not use travels behind its notifications, not moved
+// elsewhere, and comes back with them.
+TEST(SectionPool, WhatABatchLeftTravelsBehindItsNotifications) {
   section_pool pool;
   pool.give_back({note(1, 100), note(2, 100), note(3, 100)});
   auto first = pool.start();
   first.used = 1;
   const auto* left = first.notes[2].event.state.data();
-  EXPECT_EQ(pool.finish(std::move(first)).size(), 1u);
+  auto message = pool.finish(std::move(first));
+  ASSERT_EQ(message.size(), 3u);
+  EXPECT_EQ(message[2].event.state.data(), left);
+  pool.give_back(std::move(message));
+  auto second = pool.start();
+  ASSERT_EQ(second.notes.size(), 3u);
+  EXPECT_EQ(second.notes[2].event.state.data(), left);
+}
+
+// Beyond max_spare, what a batch left is kept aside and extends the next
+// batch that runs out, so its buffers are not lost.
+TEST(SectionPool, ASurplusBeyondTheSparesIsUsedByTheNextBatch) {
+  section_pool pool;
+  std::vector<es::notification> many(section_pool::max_spare + 2);
+  many.back().event.state.assign(100, 1);
+  pool.give_back(std::move(many));
+  auto first = pool.start();
+  first.used = 1;
+  const auto* left = first.notes.back().event.state.data();
+  EXPECT_EQ(pool.finish(std::move(first)).size(), 1 + section_pool::max_spare);
 
   auto second = pool.start();  // nothing given back: an empty batch
   ASSERT_TRUE(second.notes.empty());
-  // Buffers, not references: next() may grow the batch and move its notifications.
-  const auto* a = pool.next(second).event.state.data();
+  EXPECT_EQ(pool.next(second).event.state.data(), left);
   ++second.used;
-  const auto* b = pool.next(second).event.state.data();
-  ++second.used;
-  EXPECT_TRUE(a == left || b == left);
   EXPECT_EQ(pool.next(second).event.state.capacity(), 0u);  // a new one: the spares ran out
+}
+
+TEST(SectionPool, StartsWithTheLongestVectorGivenBack) {
+  section_pool pool;
+  pool.give_back({note(1, 1)});
+  pool.give_back({note(1, 1), note(2, 1), note(3, 1)});
+  pool.give_back({note(1, 1), note(2, 1)});
+  EXPECT_EQ(pool.start().notes.size(), 3u);
+  EXPECT_EQ(pool.start().notes.size(), 2u);
 }
 
 // Decoded over recycled notifications, sections read exactly as decoded
@@ -91,7 +115,7 @@ TEST(SectionPool, SectionsDecodeOverRecycledNotificationsAsIfFresh) {
   auto batch = pool.start();
   ASSERT_TRUE(decode_section(section_of(one), pool, batch).ok());
   auto decoded = pool.finish(std::move(batch));
-  EXPECT_EQ(decoded, first);
+  EXPECT_EQ(decoded, first);  // nothing was recycled: no spares follow
   std::vector<const std::uint8_t*> buffers;
   for (const auto& n : decoded) buffers.push_back(n.event.state.data());
   pool.give_back(std::move(decoded));
@@ -101,10 +125,10 @@ TEST(SectionPool, SectionsDecodeOverRecycledNotificationsAsIfFresh) {
   // Merged: a contiguous section appends to what is there.
   const auto last = note(91, 3);
   ASSERT_TRUE(decode_section(section_of(section_record({last})), pool, again).ok());
-  const auto merged = pool.finish(std::move(again));
-  ASSERT_EQ(merged.size(), 41u);
-  EXPECT_EQ(std::vector(merged.begin(), merged.end() - 1), second);
-  EXPECT_EQ(merged.back(), last);
+  auto merged = pool.finish(std::move(again));
+  ASSERT_EQ(merged.size(), 50u);  // 41 decoded, then 9 spares given back with them
+  EXPECT_EQ(std::vector(merged.begin(), merged.begin() + 40), second);
+  EXPECT_EQ(merged[40], last);
   for (std::size_t k = 0; k < 40; ++k) EXPECT_EQ(merged[k].event.state.data(), buffers[k]) << k;
 }
 

@@ -95,7 +95,9 @@ class app_host {
 
   /// Prompts every follower with this log's end and pulls from every leader.
   void start(std::int64_t now_ns);
-  /// A section of leader `upstream`'s log, ids [first, last], decoded.
+  /// A section of leader `upstream`'s log, ids [first, last], decoded: the
+  /// first last - first + 1 of `notes`; any after them are spares a recycling
+  /// poller left there (section_pool::finish), ignored.
   void on_section(std::size_t upstream, std::uint64_t first, std::uint64_t last,
                   std::span<const es::notification> notes, std::int64_t now_ns);
   void on_prompt(std::size_t upstream, std::uint64_t max_id, std::int64_t now_ns);
@@ -129,8 +131,8 @@ class app_host {
   push_outcome push_read(follower_state& follower, std::size_t& budget);
   push_outcome push_section(follower_state& follower, std::uint64_t first, std::uint64_t last,
                             std::size_t& budget);
-  std::size_t section_limit(const follower_state& follower, std::size_t item_bytes,
-                            std::uint64_t id) const;
+  static std::size_t section_limit(const follower_state& follower) noexcept;
+  void check_fits(const follower_state& follower, std::size_t item_bytes, std::uint64_t id) const;
   void request_pulls(std::int64_t now_ns);
   std::uint64_t log_end();
   void note_recorded(std::uint64_t max_id) noexcept;

@@ -11,6 +11,7 @@
 // bytes written by a crashed or hostile peer give a decode error, never an
 // out-of-bounds read.
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <string>
 
@@ -19,8 +20,16 @@
 
 namespace weft::node {
 
-/// Bytes needed to encode `note`.
-std::size_t encoded_size(const es::notification& note) noexcept;
+/// Bytes of a notification's encoding besides its topic and state.
+inline constexpr std::size_t notification_fixed_size = 8 + 16 + 8 + 2 + 4;
+
+/// Bytes needed to encode notification `note`, or one of `event`.
+inline std::size_t encoded_size(const es::stored_event& event) noexcept {
+  return notification_fixed_size + event.topic.size() + event.state.size();
+}
+inline std::size_t encoded_size(const es::notification& note) noexcept {
+  return encoded_size(note.event);
+}
 
 /// Appends the encoding of `note` to `out`. Throws weft::invalid_input if the
 /// topic is longer than 65535 bytes.
@@ -30,15 +39,41 @@ void encode_notification(const es::notification& note, std::string& out);
 void encode_notification(const es::notification& note, std::span<std::uint8_t> out);
 
 /// The same for notification `id` of `event`, without building a notification.
-std::size_t encoded_size(const es::stored_event& event) noexcept;
 void encode_notification(std::uint64_t id, const es::stored_event& event,
                          std::span<std::uint8_t> out);
+
+/// Throws the weft::invalid_input that check_encodable() throws for `event`.
+[[noreturn]] void refuse_to_encode(const es::stored_event& event);
+
+/// Throws weft::invalid_input when `event` cannot be encoded (a topic longer
+/// than 65535 bytes, a state of 4 GiB or more): what write_notification() assumes.
+inline void check_encodable(const es::stored_event& event) {
+  if (event.topic.size() > 0xffff || event.state.size() > 0xffff'ffff) refuse_to_encode(event);
+}
+
+/// Writes the encoding of notification `id` of `event` at `at`, which holds
+/// encoded_size(event) bytes, and returns where it ends. No checks: for a
+/// batch that check_encodable() accepted, encoded on the hot path.
+inline std::byte* write_notification(std::byte* at, std::uint64_t id,
+                                     const es::stored_event& event) noexcept {
+  const auto topic_size = static_cast<std::uint16_t>(event.topic.size());
+  const auto state_size = static_cast<std::uint32_t>(event.state.size());
+  std::memcpy(at, &id, 8);
+  std::memcpy(at + 8, event.originator_id.bytes.data(), 16);
+  std::memcpy(at + 24, &event.originator_version, 8);
+  std::memcpy(at + 32, &topic_size, 2);
+  std::memcpy(at + 34, event.topic.data(), topic_size);
+  at += 34 + topic_size;
+  std::memcpy(at, &state_size, 4);
+  if (state_size != 0) std::memcpy(at + 4, event.state.data(), state_size);
+  return at + 4 + state_size;
+}
 
 /// Decodes one blob; the failure message names the field that did not fit.
 result<es::notification> decode_notification(std::span<const std::uint8_t> blob);
 
 /// The same into `out`, whose topic and state buffers are reused. On failure
-/// `out` holds whatever was decoded before the bad field.
+/// `out` is as it was.
 result<void> decode_notification_into(std::span<const std::uint8_t> blob, es::notification& out);
 
 }  // namespace weft::node

@@ -19,6 +19,7 @@
 #include <memory>
 #include <mutex>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "weft/es/recorder.hpp"
@@ -49,13 +50,23 @@ class recent_notifications final : public es::recorder {
   std::uint64_t max_tracking_id(std::string_view upstream) override;
   bool has_tracking_id(std::string_view upstream, std::uint64_t id) override;
 
+  // Inline: a leader calls these once per notification it pushes.
+
   /// Whether notification `id` is in the window. The recording thread only.
-  [[nodiscard]] bool holds(std::uint64_t id) const noexcept;
+  [[nodiscard]] bool holds(std::uint64_t id) const noexcept {
+    return id >= base_id_ && id - base_id_ < starts_.size();
+  }
   /// Last id in the window (0 when empty). The recording thread only.
-  [[nodiscard]] std::uint64_t last_kept() const noexcept;
+  [[nodiscard]] std::uint64_t last_kept() const noexcept {
+    return starts_.empty() ? 0 : base_id_ + starts_.size() - 1;
+  }
   /// Notification `id` as encode_notification() writes it; holds(id) must be true.
   /// The recording thread only.
-  [[nodiscard]] std::span<const std::byte> encoded(std::uint64_t id) const noexcept;
+  [[nodiscard]] std::span<const std::byte> encoded(std::uint64_t id) const noexcept {
+    const std::size_t k = id - base_id_;
+    const std::size_t end = k + 1 < starts_.size() ? starts_[k + 1] : bytes_.size();
+    return {bytes_.data() + starts_[k], end - starts_[k]};
+  }
   /// Every follower has the notifications below `id`: they may go (they do
   /// once they take a quarter of the bound). The recording thread only.
   void forget_before(std::uint64_t id) noexcept;
@@ -75,8 +86,25 @@ class recent_notifications final : public es::recorder {
 
   std::shared_ptr<es::recorder> inner_;
   std::size_t max_bytes_;
-  std::mutex mutex_;                 // insert_events may come from any thread
-  std::vector<std::byte> bytes_;     // encoded notifications, back to back
+  std::mutex mutex_;  // insert_events may come from any thread
+  // resize() leaves new bytes uninitialised: stage() writes every one.
+  template <class T>
+  struct uninitialised_allocator : std::allocator<T> {
+    template <class U>
+    struct rebind {
+      using other = uninitialised_allocator<U>;
+    };
+    template <class U>
+    void construct(U* at) noexcept {
+      ::new (static_cast<void*>(at)) U;
+    }
+    template <class U, class... Args>
+    void construct(U* at, Args&&... args) {
+      ::new (static_cast<void*>(at)) U(std::forward<Args>(args)...);
+    }
+  };
+
+  std::vector<std::byte, uninitialised_allocator<std::byte>> bytes_;  // encoded, back to back
   std::vector<std::size_t> starts_;  // starts_[k]: offset in bytes_ of id base_id_ + k
   std::size_t released_ = 0;         // leading entries every follower has
   std::uint64_t base_id_ = 0;        // id of starts_[0]

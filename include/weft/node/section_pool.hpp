@@ -5,7 +5,9 @@
 // the poller decodes later sections over them in place, reusing their topic
 // and state buffers. A steady stream of sections then allocates nothing per
 // notification, and no buffer is allocated on one thread and freed on the
-// other (which defeats malloc's per-thread caches).
+// other (which defeats malloc's per-thread caches). Nor is a notification
+// moved between vectors on the way: a message carries the recycled ones its
+// batch did not use behind its own, back and forth.
 #include <cstddef>
 #include <mutex>
 #include <vector>
@@ -26,17 +28,19 @@ class section_pool {
   /// Vectors kept for the poller at most; more are freed. Messages in flight
   /// are few (node::worker_config::mailbox_limit), so this is rarely reached.
   static constexpr std::size_t max_kept = 4;
-  /// Recycled notifications the poller keeps aside at most (see finish()).
+  /// Unused notifications a message carries at most, and that the poller
+  /// keeps aside at most (see finish()).
   static constexpr std::size_t max_spare = 8192;
 
-  /// A batch to decode a message into, made of a vector given back if there
-  /// is one. The poller only.
+  /// A batch to decode a message into, made of the longest vector given back
+  /// if there is one. The poller only.
   note_batch start();
   /// The notification to decode next: batch.notes[batch.used], made first
   /// if the batch has run out. Does not advance `used`. The poller only.
   es::notification& next(note_batch& batch);
-  /// The message's notifications: the batch cut to its `used` ones; the rest
-  /// are kept for next(). The poller only.
+  /// The message's notifications: its first `used` are the batch's, up to
+  /// max_spare recycled ones may follow (the consumer ignores them and gives
+  /// them back with the rest); more are kept aside for next(). The poller only.
   std::vector<es::notification> finish(note_batch&& batch);
   /// Processed notifications, for start() to hand out again. @threadsafe
   /// (the hosting actor calls it).
