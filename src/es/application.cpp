@@ -266,8 +266,8 @@ void application::save_all(std::span<aggregate_base* const> aggregates) {
       if (aggregate->pending_.empty()) continue;
       state::staged_aggregate entry{aggregate->id(),
                                     aggregate->version() - aggregate->pending_.size(), nullptr};
-      s.staged.insert(s.staged.end(), std::make_move_iterator(aggregate->pending_.begin()),
-                      std::make_move_iterator(aggregate->pending_.end()));
+      // One at a time: a range insert of move iterators costs twice as much for the usual one.
+      for (stored_event& event : aggregate->pending_) s.staged.push_back(std::move(event));
       aggregate->pending_.clear();
       if (s.keeps_state()) entry.aggregate = aggregate->clone();
       if (auto* existing = s.find_staged(entry.id)) {

@@ -10,16 +10,6 @@
 
 namespace weft::store::memory {
 
-// uuid's operator== calls memcmp; two loads are cheaper on this path.
-bool same_id(const uuid& a, const uuid& b) {
-  std::uint64_t a0, a1, b0, b1;
-  std::memcpy(&a0, a.bytes.data(), 8);
-  std::memcpy(&a1, a.bytes.data() + 8, 8);
-  std::memcpy(&b0, b.bytes.data(), 8);
-  std::memcpy(&b1, b.bytes.data() + 8, 8);
-  return ((a0 ^ b0) | (a1 ^ b1)) == 0;
-}
-
 // Open addressing, linear probing, at most half full: originator -> its newest event.
 // Entries are 32 bytes, two to a cache line, so a probe touches one line.
 class originator_table {
@@ -87,6 +77,15 @@ class originator_table {
   }
 
  private:
+  // uuid's operator== calls memcmp; two loads are cheaper on this path.
+  static bool same_id(const uuid& a, const uuid& b) noexcept {
+    std::uint64_t a0, a1, b0, b1;
+    std::memcpy(&a0, a.bytes.data(), 8);
+    std::memcpy(&a1, a.bytes.data() + 8, 8);
+    std::memcpy(&b0, b.bytes.data(), 8);
+    std::memcpy(&b1, b.bytes.data() + 8, 8);
+    return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+  }
   [[nodiscard]] std::size_t mask() const { return slots_.size() - 1; }
   [[nodiscard]] std::size_t home(const uuid& id) const {
     std::uint64_t lo = 0, hi = 0;
@@ -94,8 +93,14 @@ class originator_table {
     std::memcpy(&hi, id.bytes.data() + 8, 8);
     return static_cast<std::size_t>(((lo ^ hi) * 0x9E3779B97F4A7C15ULL) >> 20) & mask();
   }
+  // The first table is mapped (see zeroed_array), so its pages are zeroed by
+  // the kernel as they are touched: a recorder of a few events costs a few
+  // pages, and one of 100k events rehashes twice, not twelve times from 64
+  // slots (in calloc's memset and the reinserts: ~100 instructions an event).
+  static constexpr std::size_t initial_slots = std::size_t{1} << 16;
+
   void grow() {
-    zeroed_array<entry> old(std::max<std::size_t>(64, slots_.size() * 2));
+    zeroed_array<entry> old(std::max(initial_slots, slots_.size() * 2));
     old.swap(slots_);
     constexpr std::size_t ahead = 8;
     for (std::size_t k = 0; k < old.size(); ++k) {

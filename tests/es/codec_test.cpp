@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "weft/es/msgpack_json.hpp"
@@ -58,6 +59,21 @@ struct Narrow {
 };
 WEFT_EVENT(Narrow, "test.Narrow", small, unsigned_small);
 
+// Every type the encoder writes itself rather than through msgpack-cxx.
+struct Integers {
+  std::int64_t s64 = 0;
+  std::uint64_t u64 = 0;
+  std::int32_t s32 = 0;
+  std::uint32_t u32 = 0;
+  std::int16_t s16 = 0;
+  std::uint16_t u16 = 0;
+  std::int8_t s8 = 0;
+  std::uint8_t u8 = 0;
+  bool flag = false;
+  weft::uuid id;
+};
+WEFT_EVENT(Integers, "test.Integers", s64, u64, s32, u32, s16, u16, s8, u8, flag, id);
+
 }  // namespace codec_test
 
 namespace weft::es {
@@ -97,6 +113,60 @@ TEST(Codec, NumbersRoundTripAtTheirLimits) {
   EXPECT_EQ(out.flag, in.flag);
   EXPECT_EQ(out.real, in.real);
   EXPECT_EQ(out.single, in.single);
+}
+
+// The value as a T if a T holds it, else 0.
+template <class T>
+T if_it_fits(std::int64_t value, bool negative_side) {
+  if (negative_side) {
+    if constexpr (std::is_signed_v<T>)
+      if (value >= std::numeric_limits<T>::min()) return static_cast<T>(value);
+    return 0;
+  }
+  const auto magnitude = static_cast<std::uint64_t>(value);
+  return magnitude <= static_cast<std::uint64_t>(std::numeric_limits<T>::max())
+             ? static_cast<T>(value)
+             : T{0};
+}
+
+TEST(Codec, EncodesIntegersBooleansAndUuidsByteForByteAsMsgpackCxx) {
+  // Both encoders write the shortest form; stored states must not depend on which ran.
+  std::vector<std::int64_t> values;
+  for (int bits : {0, 4, 5, 7, 8, 15, 16, 31, 32, 62}) {
+    const std::int64_t edge = std::int64_t{1} << bits;
+    for (std::int64_t v : {edge - 1, edge, edge + 1, -edge, -edge - 1}) values.push_back(v);
+  }
+  values.push_back(std::numeric_limits<std::int64_t>::max());
+  values.push_back(std::numeric_limits<std::int64_t>::min());
+  for (const std::int64_t v : values) {
+    const bool negative = v < 0;
+    Integers in{if_it_fits<std::int64_t>(v, negative),
+                if_it_fits<std::uint64_t>(v, negative),
+                if_it_fits<std::int32_t>(v, negative),
+                if_it_fits<std::uint32_t>(v, negative),
+                if_it_fits<std::int16_t>(v, negative),
+                if_it_fits<std::uint16_t>(v, negative),
+                if_it_fits<std::int8_t>(v, negative),
+                if_it_fits<std::uint8_t>(v, negative),
+                negative,
+                uuid::random()};
+    if (!negative) in.u64 = static_cast<std::uint64_t>(v) * 2 + 1;  // above int64 too
+    msgpack::sbuffer expected;
+    msgpack::packer<msgpack::sbuffer> packer(expected);
+    packer.pack_array(10);
+    packer.pack(in.s64).pack(in.u64).pack(in.s32).pack(in.u32).pack(in.s16).pack(in.u16);
+    packer.pack(in.s8).pack(in.u8).pack(in.flag).pack(in.id);
+    const bytes encoded = encode(in);
+    EXPECT_EQ(std::string(encoded.begin(), encoded.end()),
+              std::string(expected.data(), expected.size()))
+        << "value " << v;
+    Integers out;
+    decode_into(encoded, out);
+    EXPECT_EQ(out.s64, in.s64);
+    EXPECT_EQ(out.u64, in.u64);
+    EXPECT_EQ(out.s8, in.s8);
+    EXPECT_EQ(out.id, in.id);
+  }
 }
 
 TEST(Codec, IntegersOutOfRangeAreDecodeErrorsNamingTheField) {

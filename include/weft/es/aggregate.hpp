@@ -133,7 +133,13 @@ class aggregate : public aggregate_base {
     static_assert((std::is_same_v<E, Events> || ...), "E is not one of the aggregate's events");
     static_cast<Derived*>(this)->apply(event);
     ++version_;
-    pending_.push_back(to_stored(event, id_, version_));
+    stored_event& stored = pending_.emplace_back();
+    try {
+      store_into(event, id_, version_, stored);
+    } catch (...) {
+      pending_.pop_back();
+      throw;
+    }
   }
 
   /// Applies a recorded event (replay); its version must follow the current one.

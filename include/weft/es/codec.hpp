@@ -11,6 +11,7 @@
 // end (a newer writer), so event types may gain fields at the end.
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -18,6 +19,7 @@
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <type_traits>
 #include <typeindex>
 #include <utility>
 
@@ -80,6 +82,17 @@ class byte_sink {
     if (overflow_.empty()) overflow_.assign(inline_, inline_ + used_);
     overflow_.insert(overflow_.end(), data, data + size);
   }
+  /// Writes the first `size` of `data`'s N bytes. Copying all N, a constant,
+  /// compiles to a few moves where write() calls memcpy.
+  template <std::size_t N>
+  void write_prefix(const std::uint8_t (&data)[N], std::size_t size) {
+    if (overflow_.empty() && used_ + N <= sizeof(inline_)) [[likely]] {
+      std::memcpy(inline_ + used_, data, N);
+      used_ += size;
+      return;
+    }
+    write(reinterpret_cast<const char*>(data), size);
+  }
   /// Appends what was written to the bytes.
   void finish() {
     if (overflow_.empty())
@@ -95,6 +108,71 @@ class byte_sink {
   char inline_[240];
   std::vector<std::uint8_t> overflow_;
 };
+
+/// Big-endian `size` (1 to 8) bytes of `value` at `out`, which has room for 8.
+inline void put_big_endian(std::uint8_t* out, std::uint64_t value, std::size_t size) noexcept {
+  if constexpr (std::endian::native == std::endian::little) {
+    // One store of all eight bytes, the wanted ones first.
+    const std::uint64_t shifted = __builtin_bswap64(value << (64 - 8 * size));
+    std::memcpy(out, &shifted, 8);
+  } else {
+    for (std::size_t i = 0; i < size; ++i)
+      out[i] = static_cast<std::uint8_t>(value >> (8 * (size - 1 - i)));
+  }
+}
+
+/// msgpack of an integer in its shortest form, as msgpack-cxx writes it
+/// (non-negative values in the unsigned forms); returns the size (at most 9).
+inline std::size_t encode_integer(std::uint8_t (&out)[9], std::uint64_t bits,
+                                  bool negative) noexcept {
+  if (!negative) {
+    if (bits < 0x80) {
+      out[0] = static_cast<std::uint8_t>(bits);
+      return 1;
+    }
+    const std::size_t size = bits < 0x100 ? 1 : bits < 0x10000 ? 2 : bits < 0x100000000 ? 4 : 8;
+    out[0] = static_cast<std::uint8_t>(size == 1   ? 0xcc
+                                       : size == 2 ? 0xcd
+                                       : size == 4 ? 0xce
+                                                   : 0xcf);
+    put_big_endian(out + 1, bits, size);
+    return 1 + size;
+  }
+  const auto value = static_cast<std::int64_t>(bits);
+  if (value >= -32) {
+    out[0] = static_cast<std::uint8_t>(bits);  // negative fixint
+    return 1;
+  }
+  const std::size_t size = value >= -0x80           ? 1
+                           : value >= -0x8000       ? 2
+                           : value >= -0x80000000LL ? 4
+                                                    : 8;
+  out[0] = static_cast<std::uint8_t>(size == 1 ? 0xd0 : size == 2 ? 0xd1 : size == 4 ? 0xd2 : 0xd3);
+  put_big_endian(out + 1, bits, size);
+  return 1 + size;
+}
+
+/// One field into the sink: the types events mostly hold (integers,
+/// booleans, uuids) written here byte for byte as msgpack-cxx would write
+/// them, without its call per piece; any other type through `packer`.
+template <class T>
+void pack_field(byte_sink& sink, msgpack::packer<byte_sink>& packer, const T& value) {
+  if constexpr (std::is_same_v<T, bool>) {
+    const std::uint8_t tag[1] = {static_cast<std::uint8_t>(value ? 0xc3 : 0xc2)};
+    sink.write_prefix(tag, 1);
+  } else if constexpr (std::is_integral_v<T>) {
+    std::uint8_t encoded[9] = {};
+    const bool negative = std::is_signed_v<T> && value < 0;
+    sink.write_prefix(encoded,
+                      encode_integer(encoded, static_cast<std::uint64_t>(value), negative));
+  } else if constexpr (std::is_same_v<T, uuid>) {
+    std::uint8_t encoded[18] = {0xd8, static_cast<std::uint8_t>(msgpack_uuid_ext)};  // fixext 16
+    std::memcpy(encoded + 2, value.bytes.data(), 16);
+    sink.write_prefix(encoded, 18);
+  } else {
+    packer.pack(value);
+  }
+}
 
 template <domain_event E, std::size_t... I>
 void read_fields(field_reader& reader, E& out, std::index_sequence<I...>) {
@@ -123,8 +201,14 @@ void encode_into(const E& event, bytes& out) {
   constexpr const auto& schema = schema_of<E>;
   detail::byte_sink sink(out);
   msgpack::packer<detail::byte_sink> packer(sink);
-  packer.pack_array(static_cast<std::uint32_t>(schema.names.size()));
-  std::apply([&](auto... member) { (packer.pack(event.*member), ...); }, schema.members);
+  if constexpr (schema.names.size() < 16) {
+    const std::uint8_t header[1] = {static_cast<std::uint8_t>(0x90 | schema.names.size())};
+    sink.write_prefix(header, 1);  // fixarray
+  } else {
+    packer.pack_array(static_cast<std::uint32_t>(schema.names.size()));
+  }
+  std::apply([&](auto... member) { (detail::pack_field(sink, packer, event.*member), ...); },
+             schema.members);
   sink.finish();
 }
 
@@ -135,12 +219,27 @@ bytes encode(const E& event) {
   return out;
 }
 
+/// Writes the event as it is recorded, under its topic, over `out`, reusing
+/// its buffers (or, without a state buffer, one this thread recorded before).
+template <domain_event E>
+void store_into(const E& event, const uuid& originator_id, std::uint64_t version,
+                stored_event& out) {
+  out.originator_id = originator_id;
+  out.originator_version = version;
+  out.topic.clear();  // then append: assign() handles overlapping text, at twice the cost
+  out.topic.append(topic_of<E>);
+  if (out.state.capacity() == 0)
+    out.state = detail::take_recycled_state();
+  else
+    out.state.clear();
+  encode_into(event, out.state);
+}
+
 /// The event as it is recorded, under its topic.
 template <domain_event E>
 stored_event to_stored(const E& event, const uuid& originator_id, std::uint64_t version) {
-  // Into the state buffer of an event this thread recorded before, if it has one.
-  stored_event out{originator_id, version, std::string(topic_of<E>), detail::take_recycled_state()};
-  encode_into(event, out.state);
+  stored_event out;
+  store_into(event, originator_id, version, out);
   return out;
 }
 

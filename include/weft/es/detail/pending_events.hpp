@@ -13,17 +13,32 @@ namespace weft::es::detail {
 
 class pending_events {
  public:
-  void push_back(stored_event&& event) {
+  void push_back(stored_event&& event) { emplace_back() = std::move(event); }
+
+  /// Appends an event to be written in place and returns it: no temporary to
+  /// move in. It may hold an earlier event's buffers, for reuse: the caller
+  /// sets every member.
+  stored_event& emplace_back() {
     if (size_ == 0) {
-      one_ = std::move(event);
-    } else {
-      if (size_ == 1) {
-        many_.reserve(4);
-        many_.push_back(std::move(one_));
-      }
-      many_.push_back(std::move(event));
+      size_ = 1;
+      return one_;
     }
+    if (size_ == 1) {
+      many_.reserve(4);
+      many_.push_back(std::move(one_));
+    }
+    stored_event& out = many_.emplace_back();
     ++size_;
+    return out;
+  }
+
+  /// Forgets the last event (one whose writing failed after emplace_back).
+  void pop_back() noexcept {
+    if (size_ >= 2) many_.pop_back();
+    if (--size_ == 1) {
+      one_ = std::move(many_.front());
+      many_.clear();
+    }
   }
 
   // Invariant: with at most one event it is one_, with more they are all in many_.
