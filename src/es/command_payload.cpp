@@ -1,5 +1,7 @@
 #include "weft/es/command_payload.hpp"
 
+#include <cstring>
+
 #include "flat_json.hpp"
 
 namespace weft::es {
@@ -11,7 +13,10 @@ command_payload::command_payload(std::string text) : text_(std::move(text)) {
 }
 
 void command_payload::assign(std::string_view text) {
-  text_.assign(text);
+  // resize + copy: string::assign's general path costs more than the copy
+  // of a short payload.
+  text_.resize(text.size());
+  if (!text.empty()) std::memcpy(text_.data(), text.data(), text.size());
   tree_.reset();
   parse_text();
 }

@@ -8,10 +8,13 @@ namespace weft::es::detail {
 namespace {
 
 // Walks the text with a pointer: the payload of every command passes here.
+// The NUL byte std::string keeps after its text stops every scan (it is no
+// space, digit, quote or printable character), so scans do not compare with
+// the end; finish() tells an embedded NUL from the end.
 class flat_reader {
  public:
-  explicit flat_reader(std::string_view text)
-      : begin_(text.data()), at_(text.data()), end_(text.data() + text.size()) {}
+  explicit flat_reader(const std::string& text)
+      : begin_(text.c_str()), at_(text.c_str()), end_(text.c_str() + text.size()) {}
 
   std::optional<std::size_t> object(std::span<flat_field> fields) {
     if (end_ - begin_ > std::numeric_limits<std::uint16_t>::max()) return std::nullopt;
@@ -42,14 +45,19 @@ class flat_reader {
     return count;
   }
 
-  static bool space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-
-  void skip_space() {
-    while (at_ != end_ && space(*at_)) ++at_;
+  // Most payloads have no white space: one comparison rejects every other byte.
+  static bool space(char c) {
+    return static_cast<unsigned char>(c) <= ' ' &&
+           (c == ' ' || c == '\t' || c == '\n' || c == '\r');
   }
 
+  void skip_space() {
+    while (space(*at_)) ++at_;
+  }
+
+  // Never called with NUL: at the end it is false.
   bool take(char c) {
-    if (at_ != end_ && *at_ == c) {
+    if (*at_ == c) {
       ++at_;
       return true;
     }
@@ -70,16 +78,15 @@ class flat_reader {
   bool plain_string(std::uint16_t& begin, std::uint16_t& size) {
     if (!take('"')) return false;
     const char* first = at_;
-    for (; at_ != end_; ++at_) {
+    for (;; ++at_) {
       const char c = *at_;
       if (c == '"') {
         begin = offset(first);
         size = static_cast<std::uint16_t>(at_++ - first);
         return true;
       }
-      if (c == '\\' || c < 0x20 || c > 0x7e) return false;
+      if (c == '\\' || c < 0x20 || c > 0x7e) return false;  // the final NUL too
     }
-    return false;
   }
 
   // At most 18 digits: no overflow, and nlohmann's types (unsigned when not
@@ -90,12 +97,13 @@ class flat_reader {
     std::uint64_t number = 0;
     // Unsigned: a digit below '0' wraps to a large value. The count is
     // checked below, before the number is trusted.
-    for (unsigned digit = 0; at_ != end_ && (digit = static_cast<unsigned char>(*at_) - '0') <= 9;
-         ++at_)
+    const char* p = first;  // a local: stores through `field` could alias a member
+    for (unsigned digit = 0; (digit = static_cast<unsigned char>(*p) - '0') <= 9; ++p)
       number = number * 10 + digit;
+    at_ = p;
     const auto digits = at_ - first;
     if (digits == 0 || digits > 18 || (digits > 1 && *first == '0')) return false;
-    if (at_ != end_ && (*at_ == '.' || *at_ == 'e' || *at_ == 'E')) return false;
+    if (*at_ == '.' || *at_ == 'e' || *at_ == 'E') return false;
     field.type = negative ? flat_field::kind::negative_integer : flat_field::kind::unsigned_integer;
     field.number = number;
     field.value_at = offset(first);
@@ -114,7 +122,6 @@ class flat_reader {
   }
 
   bool scalar(flat_field& field) {
-    if (at_ == end_) return false;
     const char c = *at_;
     if (c == '"') {
       field.type = flat_field::kind::string;
@@ -133,7 +140,7 @@ class flat_reader {
 
 }  // namespace
 
-std::optional<std::size_t> read_flat_object(std::string_view text, std::span<flat_field> fields) {
+std::optional<std::size_t> read_flat_object(const std::string& text, std::span<flat_field> fields) {
   return flat_reader(text).object(fields);
 }
 

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
@@ -18,8 +19,9 @@ namespace weft::es::detail {
 using flat_field = command_payload::flat_field;
 
 /// Where the fields of `text` lie when it is one flat object of at most
-/// fields.size() fields and at most 65535 bytes; nothing otherwise.
-std::optional<std::size_t> read_flat_object(std::string_view text, std::span<flat_field> fields);
+/// fields.size() fields and at most 65535 bytes; nothing otherwise. A
+/// std::string, for the NUL after its text (see flat_reader).
+std::optional<std::size_t> read_flat_object(const std::string& text, std::span<flat_field> fields);
 
 /// The field's value as nlohmann::json holds it.
 nlohmann::json flat_value_json(std::string_view text, const flat_field& field);

@@ -36,14 +36,13 @@ struct client::lane {
   void collect() {
     ingress.replies().drain(
         [&](const shm::record_view& record) {
-          auto decoded = shm::protocol::decode(record);
-          if (!decoded) return;  // a corrupt reply answers nothing we can name
-          const auto* view = std::get_if<shm::protocol::reply_view>(&*decoded);
-          if (view == nullptr) return;
-          arrived.push_back(reply{view->correlation_id,
-                                  view->status == shm::protocol::reply_status::ok,
-                                  std::string(reinterpret_cast<const char*>(view->payload.data()),
-                                              view->payload.size())});
+          shm::protocol::reply_view view;
+          // A record that is no valid reply answers nothing we can name.
+          if (!shm::protocol::read_reply(record, view)) return;
+          arrived.push_back(reply{view.correlation_id,
+                                  view.status == shm::protocol::reply_status::ok,
+                                  std::string(reinterpret_cast<const char*>(view.payload.data()),
+                                              view.payload.size())});
         },
         1024);
   }

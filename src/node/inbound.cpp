@@ -138,7 +138,7 @@ result<void> decode_command_into(std::uint32_t lane, const shm::record_view& rec
     return not_a_command(record);
   out.lane = lane;
   out.correlation_id = parts.correlation_id;
-  out.name.assign(parts.name);
+  if (out.name != parts.name) out.name.assign(parts.name);  // clients repeat their commands
   out.args_json.clear();
   if (out.args)
     out.args->assign(parts.args);

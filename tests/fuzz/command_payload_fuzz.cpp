@@ -41,10 +41,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       static_cast<std::uint16_t>(weft::shm::protocol::message_type::command), 0, payload};
 
   const auto command = weft::node::decode_command(0, record);
+  // The poller's way: parsed in place over the previous input's request.
+  static weft::node::command_request reused;
+  const auto into = weft::node::decode_command_into(0, record, reused);
+  if (into.ok() != command.ok()) __builtin_trap();
   if (!command) {
-    if (command.error().message.empty()) __builtin_trap();
+    if (command.error().message.empty() || command.error().message != into.error().message)
+      __builtin_trap();
     return 0;
   }
+  const weft::es::command_payload fresh(command->args_json);
+  if (reused.name != command->name || reused.args->text() != command->args_json ||
+      reused.args->valid() != fresh.valid() || reused.args->is_flat() != fresh.is_flat() ||
+      (fresh.valid() && reused.args->json() != fresh.json()))
+    __builtin_trap();
   if (command->correlation_id != correlation) __builtin_trap();
   weft::es::command_reply reply;
   {

@@ -153,6 +153,11 @@ TEST(Ingress, ClaimedCommandsAndRepliesArePublishedTogetherByOneCommit) {
     EXPECT_EQ(reply.correlation_id, id);
     EXPECT_EQ(reply.status, protocol::reply_status::error);
     EXPECT_EQ(text_of(reply.payload), "no");
+    protocol::reply_view fast{};
+    ASSERT_TRUE(protocol::read_reply(view, fast));
+    EXPECT_EQ(fast.correlation_id, id);
+    EXPECT_EQ(fast.status, protocol::reply_status::error);
+    EXPECT_EQ(text_of(fast.payload), "no");
   }
 }
 

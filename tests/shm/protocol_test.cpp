@@ -132,6 +132,9 @@ TEST_P(ProtocolValidation, NamesTheFieldAtFault) {
   command_view command{};
   EXPECT_FALSE(read_command(record_view{bad.type, 0, bad.payload}, command))
       << "the command fast path accepts what decode refuses";
+  reply_view reply{};
+  EXPECT_FALSE(read_reply(record_view{bad.type, 0, bad.payload}, reply))
+      << "the reply fast path accepts what decode refuses";
 }
 
 constexpr std::uint16_t section_t = 1, prompt_t = 2, pull_t = 3, command_t = 4, reply_t = 5;
@@ -161,6 +164,9 @@ INSTANTIATE_TEST_SUITE_P(
         bad_record{"pull_limit", pull_t, raw(1, 0, 0, 1), "pull_request.limit: 0"},
         bad_record{"pull_body", pull_t, raw(1, 0, 1, 1, u64(1)), "pull_request: 8 unexpected"},
         bad_record{"command_count", command_t, raw(1, 0, 1, 1), "command.count: 1"},
+        bad_record{"command_reserved", command_t, raw(1, 3, 0, 1), "command.reserved: 3"},
+        bad_record{"command_version", command_t, raw(2, 0, 0, 1), "command.version: 2"},
+        bad_record{"reply_short", reply_t, std::vector<std::byte>(15), "reply: 15 bytes"},
         bad_record{"reply_status", reply_t, raw(1, 2, 0, 1), "reply.status: 2"},
         bad_record{"reply_count", reply_t, raw(1, 0, 1, 1), "reply.count: 1"}),
     [](const auto& info) { return std::string(info.param.name); });

@@ -112,6 +112,10 @@ result<message> decode(const record_view& record);
 /// is not, and decode(record) then says why.
 inline bool read_command(const record_view& record, command_view& out) noexcept;
 
+/// The same for the records of a client's reply ring: true and `out` set when
+/// `record` is a valid reply.
+inline bool read_reply(const record_view& record, reply_view& out) noexcept;
+
 /// Bytes a section with these items takes on the ring (its payload size).
 std::size_t section_size(std::span<const std::span<const std::byte>> items) noexcept;
 
@@ -140,19 +144,37 @@ claim claim_reply(spsc_producer& ring, std::uint64_t correlation_id, reply_statu
 
 // ---- hot path, inline --------------------------------------------------------
 
-inline bool read_command(const record_view& record, command_view& out) noexcept {
+namespace detail {
+/// The fixed header of a command or reply record, checked as decode checks
+/// it; `word` is returned for the caller to check.
+inline bool read_fixed(const record_view& record, message_type type, std::uint16_t& word,
+                       std::uint64_t& id, std::span<const std::byte>& body) noexcept {
   const auto bytes = record.payload;
-  if (record.type != static_cast<std::uint16_t>(message_type::command) || bytes.size() < fixed_size)
-    return false;
+  if (record.type != static_cast<std::uint16_t>(type) || bytes.size() < fixed_size) return false;
   std::uint16_t ver = 0;
-  std::uint16_t word = 0;
   std::uint32_t count = 0;
   std::memcpy(&ver, bytes.data(), sizeof ver);
   std::memcpy(&word, bytes.data() + 2, sizeof word);
   std::memcpy(&count, bytes.data() + 4, sizeof count);
-  if (ver != version || word != 0 || count != 0) return false;
-  std::memcpy(&out.correlation_id, bytes.data() + 8, sizeof out.correlation_id);
-  out.payload = bytes.subspan(fixed_size);
+  if (ver != version || count != 0) return false;
+  std::memcpy(&id, bytes.data() + 8, sizeof id);
+  body = bytes.subspan(fixed_size);
+  return true;
+}
+}  // namespace detail
+
+inline bool read_command(const record_view& record, command_view& out) noexcept {
+  std::uint16_t word = 0;
+  return detail::read_fixed(record, message_type::command, word, out.correlation_id, out.payload) &&
+         word == 0;
+}
+
+inline bool read_reply(const record_view& record, reply_view& out) noexcept {
+  std::uint16_t word = 0;
+  if (!detail::read_fixed(record, message_type::reply, word, out.correlation_id, out.payload) ||
+      word > static_cast<std::uint16_t>(reply_status::error))
+    return false;
+  out.status = static_cast<reply_status>(word);
   return true;
 }
 
