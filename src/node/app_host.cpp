@@ -263,12 +263,13 @@ app_host::push_outcome app_host::push_recent(follower_state& follower, std::size
   const std::size_t limit = section_limit(follower);
   items_.clear();
   std::size_t section_bytes = shm::protocol::section_fixed_size;
+  const std::uint64_t stop = std::min(end, follower.next + most - 1);
   std::uint64_t id = follower.next;
-  for (; id <= end && items_.size() < most; ++id) {
+  for (; id <= stop; ++id) {
     const auto bytes = recent_->encoded(id);
     section_bytes += shm::protocol::item_prefix_size + bytes.size();
-    if (section_bytes > limit) {
-      if (!items_.empty()) break;
+    if (section_bytes > limit) [[unlikely]] {
+      if (id != follower.next) break;
       check_fits(follower, bytes.size(), id);
     }
     items_.push_back(bytes);

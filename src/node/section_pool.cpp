@@ -19,9 +19,9 @@ note_batch section_pool::start() {
   return batch;
 }
 
-es::notification& section_pool::next(note_batch& batch) {
+// next() when the batch has run out: a spare, or a new notification.
+es::notification& section_pool::grow(note_batch& batch) {
   auto& notes = batch.notes;
-  if (batch.used < notes.size()) return notes[batch.used];
   if (spare_.empty()) return notes.emplace_back();
   notes.push_back(std::move(spare_.back()));
   spare_.pop_back();

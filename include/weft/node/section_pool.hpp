@@ -37,7 +37,11 @@ class section_pool {
   note_batch start();
   /// The notification to decode next: batch.notes[batch.used], made first
   /// if the batch has run out. Does not advance `used`. The poller only.
-  es::notification& next(note_batch& batch);
+  es::notification& next(note_batch& batch) {
+    // Inline: once the pool is warm, every notification of a section is here.
+    if (batch.used < batch.notes.size()) return batch.notes[batch.used];
+    return grow(batch);
+  }
   /// The message's notifications: its first `used` are the batch's, up to
   /// max_spare recycled ones may follow (the consumer ignores them and gives
   /// them back with the rest); more are kept aside for next(). The poller only.
@@ -47,6 +51,8 @@ class section_pool {
   void give_back(std::vector<es::notification>&& notes);
 
  private:
+  es::notification& grow(note_batch& batch);
+
   std::vector<es::notification> spare_;  // the poller's: batches grow from its back
   std::mutex mutex_;
   std::vector<std::vector<es::notification>> returned_;  // guarded by mutex_
