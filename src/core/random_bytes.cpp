@@ -1,11 +1,12 @@
 // A per-thread pool of random bytes. getrandom(2) for every id would cost a
 // system call each (~2 us on a virtual machine; the kernel's generator runs at
 // ~12 ns a byte there), so each thread draws a key from it once and expands it
-// with ChaCha20 in user space, 4 KiB at a time, as arc4random does. Each
-// refill re-keys from the keystream's own first bytes (fast key erasure):
-// bytes handed out earlier cannot be recomputed from the state. Our own
-// ChaCha20, not OpenSSL's: OpenSSL's first use initialises its providers,
-// ~8M instructions in every process that makes an id.
+// with ChaCha20 in user space, 4 KiB at a time (~1 ns a byte), as arc4random
+// does. Each refill re-keys from the keystream's own first bytes (fast key
+// erasure): bytes handed out earlier cannot be recomputed from the state.
+// OpenSSL's ChaCha20 is fetched when this library loads: the first fetch sets
+// up OpenSSL's providers (~8M instructions, a few ms), which the first id a
+// process makes would otherwise pay.
 #include "random_bytes.hpp"
 
 #include <sys/random.h>
@@ -17,9 +18,9 @@
 #include <memory>
 #include <string>
 
+#include <openssl/evp.h>
 #include <pthread.h>
 
-#include "weft/core/detail/chacha20.hpp"
 #include "weft/core/error.hpp"
 
 namespace weft::detail {
@@ -34,53 +35,71 @@ std::atomic<std::uint64_t> fork_generation{0};
   fork_generation.fetch_add(1, std::memory_order_relaxed);
 });
 
-void system_random(void* out, std::size_t size) {
-  auto* at = static_cast<std::uint8_t*>(out);
+constexpr std::size_t key_size = 32, iv_size = 16;  // OpenSSL's ChaCha20 iv: counter + nonce
+
+// Shared by every thread's pool (OpenSSL's algorithm objects are thread-safe)
+// and never freed: pools of threads still running at exit use it.
+EVP_CIPHER* const chacha20 = EVP_CIPHER_fetch(nullptr, "ChaCha20", nullptr);
+
+void system_random(std::uint8_t* out, std::size_t size) {
   while (size > 0) {
-    const ssize_t got = ::getrandom(at, size, 0);
+    const ssize_t got = ::getrandom(out, size, 0);
     if (got < 0) {
       if (errno == EINTR) continue;
       throw error(std::string("getrandom failed: ") + std::strerror(errno));
     }
-    at += got;
+    out += got;
     size -= static_cast<std::size_t>(got);
   }
 }
 
 class random_pool {
  public:
+  random_pool() = default;
+  random_pool(const random_pool&) = delete;
+  random_pool& operator=(const random_pool&) = delete;
+  ~random_pool() { EVP_CIPHER_CTX_free(context_); }
+
   void take(std::uint8_t* out, std::size_t size) {
     // Relaxed: see fork_generation.
-    if (used_ + size > sizeof(bytes_) ||
+    if (used_ + size > bytes_.size() ||
         generation_ != fork_generation.load(std::memory_order_relaxed)) [[unlikely]]
       refill();
-    std::memcpy(out, bytes_ + used_, size);
+    std::memcpy(out, bytes_.data() + used_, size);
     used_ += size;
   }
 
  private:
-  static constexpr std::size_t blocks = 16;  // of chacha20_output bytes: 4 KiB
-
   void refill() {
     const std::uint64_t generation = fork_generation.load(std::memory_order_relaxed);
-    chacha20_key key;
-    if (keyed_ && generation == generation_)
-      std::memcpy(&key, bytes_, sizeof(key));  // kept back at the last refill
-    else
-      system_random(&key, sizeof(key));
-    for (std::size_t i = 0; i < blocks; ++i)
-      chacha20_blocks(
-          key, static_cast<std::uint32_t>(4 * i),
-          std::span<std::uint8_t, chacha20_output>(bytes_ + i * chacha20_output, chacha20_output));
-    keyed_ = true;
+    std::array<std::uint8_t, key_size + iv_size> seed;
+    const bool keyed = context_ != nullptr && generation == generation_;
+    if (keyed) {
+      // The first bytes of the next block are the next key: fast key erasure.
+      std::memcpy(seed.data(), bytes_.data(), seed.size());
+    } else {
+      system_random(seed.data(), seed.size());
+      if (context_ == nullptr) context_ = EVP_CIPHER_CTX_new();
+      if (chacha20 == nullptr || context_ == nullptr) throw error("OpenSSL has no ChaCha20");
+    }
+    // Encrypting zeros gives the keystream.
+    bytes_.fill(0);
+    int written = 0;
+    if (EVP_EncryptInit_ex2(context_, keyed ? nullptr : chacha20, seed.data(),
+                            seed.data() + key_size, nullptr) != 1 ||
+        EVP_EncryptUpdate(context_, bytes_.data(), &written, bytes_.data(),
+                          static_cast<int>(bytes_.size())) != 1 ||
+        static_cast<std::size_t>(written) != bytes_.size())
+      throw error("OpenSSL ChaCha20 failed");
+    OPENSSL_cleanse(seed.data(), seed.size());
     generation_ = generation;
-    used_ = sizeof(key);  // the next key: never handed out
+    used_ = seed.size();  // the next key: never handed out
   }
 
-  std::uint8_t bytes_[blocks * chacha20_output] = {};
+  std::array<std::uint8_t, 4096> bytes_{};
   std::size_t used_ = sizeof(bytes_);  // empty until the first refill
   std::uint64_t generation_ = 0;
-  bool keyed_ = false;
+  EVP_CIPHER_CTX* context_ = nullptr;
 };
 
 // A plain pointer, so the hot path is one thread-local read: no guard, no
