@@ -1,11 +1,12 @@
 // `weft run --runner single`: the deterministic single-threaded runner,
 // serving clients through the system's segment on the one thread it has.
 //
-// Commands are read a pass at a time (everything waiting on every lane), and
-// followers run once per pass: a burst of commands costs the followers one
-// transaction per batch_size notifications instead of one per command, as
-// under the other runners. Replies go out as each command finishes, before its
-// followers have run, also as under the other runners.
+// Each application's commands are served as a worker serves them, by a
+// node::app_host without rings: read a pass at a time, decoded and parsed the
+// same way, run as one group commit, answered as each batch is recorded.
+// Followers run once per pass (deferred prompts): a burst of commands costs
+// them one transaction per batch_size notifications, as under the other
+// runners, and replies go out before followers have run, also as there.
 //
 // After each pass the process table shows every application running, with
 // the same positions and counters worker processes publish, so `weft ps`,
@@ -14,14 +15,18 @@
 #include "single_hosting.hpp"
 
 #include <unistd.h>
+
 #include <chrono>
 #include <map>
 #include <memory>
 #include <thread>
+#include <vector>
 
 #include "weft/core/clock.hpp"
 #include "weft/core/error.hpp"
+#include "weft/core/log.hpp"
 #include "weft/es/single_threaded_runner.hpp"
+#include "weft/node/app_host.hpp"
 #include "weft/node/inbound.hpp"
 #include "weft/node/lane_replies.hpp"
 #include "weft/node/system_layout.hpp"
@@ -36,19 +41,57 @@ namespace {
 using namespace std::chrono_literals;
 constexpr auto relaxed = std::memory_order_relaxed;
 
-// One application's ingress lanes and its entry in the process table.
+// One application: its ingress lanes, its host and its entry in the process table.
 struct served_app {
-  es::application* app;
-  shm::process_entry* entry;
+  // Positions are published from the recorder after each pass (followers
+  // record through the runner, not the host): the host keeps the rest.
+  served_app(shm::segment& segment, std::uint32_t index, es::application& app)
+      : entry(segment.process(index)),
+        requests(segment, index),
+        replies(segment, index),
+        host(app, {}, {}, &replies, {},
+             node::host_gauges{
+                 nullptr, nullptr, &entry.commands_handled, nullptr, nullptr,
+                 [this](const std::string& why) { shm::set_last_error(entry, why); }}) {}
+
+  // Everything its clients sent, run as one batch; false if there was nothing.
+  bool serve(bool stopping) {
+    std::size_t read = 0;
+    std::uint32_t lane = 0;
+    shm::record_view record;
+    while (requests.try_read(lane, record) == shm::read_status::record) {
+      if (read == commands.size()) commands.emplace_back();
+      const auto decoded = node::decode_command_into(lane, record, commands[read]);
+      if (decoded) {
+        ++read;
+      } else {  // without a valid record there is no correlation id to answer
+        log::get("node." + host.app().name())
+            ->warn("client lane {}: {}", lane, decoded.error().message);
+        shm::set_last_error(entry,
+                            "client lane " + std::to_string(lane) + ": " + decoded.error().message);
+      }
+    }
+    requests.release_all();
+    const std::span<const node::command_request> batch(commands.data(), read);
+    if (stopping)
+      host.refuse_commands(batch, "the system is stopping: command not run");
+    else if (read > 0)
+      host.on_commands(batch, clock::mono_nanos());
+    replies.flush();
+    return read > 0;
+  }
+
+  shm::process_entry& entry;
   shm::ingress_server requests;
   node::lane_replies replies;
+  node::app_host host;
+  std::vector<node::command_request> commands;  // reused: decoded over the last pass's
 };
 
-// Publishes what the application's recorder says now: the gauges a worker
-// keeps for its application (single writer: this thread).
+// The positions a worker's host publishes, read here from the recorder.
 void publish_positions(shm::segment& segment, served_app& served) {
-  auto& recorder = served.app->events();
-  auto& entry = *served.entry;
+  auto& entry = served.entry;
+  auto& recorder = served.host.app().events();
   const std::uint64_t recorded = recorder.max_notification_id();
   const std::uint64_t before = entry.notification_position.load(relaxed);
   if (recorded > before) entry.events_recorded.fetch_add(recorded - before, relaxed);
@@ -77,58 +120,37 @@ int run_single(const system_spec& spec, const std::filesystem::path& data_dir, s
   auto segment =
       shm::segment::create(node::layout_for(spec.name, to_definition(spec), ring_sizes_of(spec)));
   std::vector<std::unique_ptr<served_app>> served;
-  for (std::uint32_t p = 0; p < segment.process_count(); ++p) {
-    auto& entry = segment.process(p);
-    served.push_back(std::make_unique<served_app>(
-        served_app{&runner.app(shm::name_of(entry)), &entry, shm::ingress_server(segment, p),
-                   node::lane_replies(segment, p)}));
-  }
+  for (std::uint32_t p = 0; p < segment.process_count(); ++p)
+    served.push_back(
+        std::make_unique<served_app>(segment, p, runner.app(shm::name_of(segment.process(p)))));
 
   // Runs (or, once stopping, refuses) what clients sent; false if there was nothing.
   const auto serve = [&](bool stopping) {
     bool served_any = false;
-    es::command_reply refused;
-    refused.error = "the system is stopping: command not run";
     auto burst = runner.defer_prompts();
-    for (auto& lane : served) {
-      std::uint32_t from = 0;
-      shm::record_view record;
-      std::uint64_t handled = 0;
-      while (lane->requests.try_read(from, record) == shm::read_status::record) {
-        served_any = true;
-        auto command = node::decode_command(from, record);
-        if (!command) continue;  // no correlation id to answer
-        const auto reply =
-            stopping ? refused : lane->app->handle_command(command->name, command->args_json);
-        lane->replies.reply(from, command->correlation_id, reply.ok, reply.to_json_text());
-        ++handled;
-      }
-      lane->requests.release_all();
-      lane->replies.flush();
-      lane->entry->commands_handled.fetch_add(handled, relaxed);
-    }
+    for (auto& app : served) served_any |= app->serve(stopping);
     burst.end();  // the followers, everything this pass recorded; throws a follower's error
-    for (auto& lane : served) publish_positions(segment, *lane);
+    for (auto& app : served) publish_positions(segment, *app);
     return served_any;
   };
 
   runner.start();
   const std::int64_t started = clock::wall_micros();
-  for (auto& lane : served) {
-    lane->entry->pid.store(static_cast<std::int32_t>(::getpid()), relaxed);
-    lane->entry->started_micros.store(started, relaxed);
-    publish_positions(segment, *lane);
-    lane->entry->state.store(shm::process_state::running, relaxed);
+  for (auto& app : served) {
+    app->entry.pid.store(static_cast<std::int32_t>(::getpid()), relaxed);
+    app->entry.started_micros.store(started, relaxed);
+    publish_positions(segment, *app);
+    app->entry.state.store(shm::process_state::running, relaxed);
   }
   out << "system '" << spec.name << "' running single-threaded; Ctrl-C stops it\n";
   while (stop_signal.load() == 0)
     if (!serve(false)) std::this_thread::sleep_for(200us);
   // Followers ran at the end of each pass, so nothing is left to drain;
   // clients still waiting get an answer.
-  for (auto& lane : served) lane->entry->state.store(shm::process_state::stopping, relaxed);
+  for (auto& app : served) app->entry.state.store(shm::process_state::stopping, relaxed);
   serve(true);
   runner.stop();
-  for (auto& lane : served) lane->entry->state.store(shm::process_state::stopped, relaxed);
+  for (auto& app : served) app->entry.state.store(shm::process_state::stopped, relaxed);
   return exit_ok;
 }
 
