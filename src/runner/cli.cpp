@@ -94,7 +94,7 @@ std::variant<command, int> parse_command_line(int argc, const char* const* argv,
   call_cmd->add_option("json", call.arguments, "Arguments as a JSON object")->capture_default_str();
 
   demo_options demo;
-  std::string demo_data = demo.data_dir.string(), demo_runner = "process";
+  std::string demo_data = demo.data_dir.string();
   auto* demo_cmd = app.add_subcommand(
       "demo", "Run the shop (Orders, Reservations, Payments), submit orders, verify, report");
   demo_cmd->add_option("--data", demo_data, "Data directory; a second run resumes on it")
@@ -102,7 +102,6 @@ std::variant<command, int> parse_command_line(int argc, const char* const* argv,
   demo_cmd->add_option("--orders", demo.orders, "Orders to submit")
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100'000'000}))
       ->capture_default_str();
-  add_runner_option(*demo_cmd, demo_runner);
   add_log_level_option(*demo_cmd, demo.log_level);
 
   worker_options worker;
@@ -154,7 +153,6 @@ std::variant<command, int> parse_command_line(int argc, const char* const* argv,
   if (call_cmd->parsed()) return command{call};
   if (demo_cmd->parsed()) {
     demo.data_dir = demo_data;
-    demo.runner = runner_named(demo_runner);
     return command{demo};
   }
   if (worker_cmd->parsed()) {

@@ -154,9 +154,6 @@ fs::path shop_plugin() {
 }  // namespace
 
 int demo_command(const demo_options& options, std::ostream& out) {
-  if (options.runner != runner_kind::process)
-    throw invalid_input(
-        "weft demo runs the process runner; use `weft run --runner ...` for the others");
   const fs::path data_dir = fs::absolute(options.data_dir);
   prepare_data_dir(data_dir);
   const fs::path system_file = data_dir / "shop.toml";

@@ -45,11 +45,10 @@ struct call_options {
   std::string arguments = "{}";  ///< JSON object
 };
 
-/// weft demo [--data DIR] [--orders N] [--runner ...]
+/// weft demo [--data DIR] [--orders N]: always the process runner (`weft run` has the others).
 struct demo_options {
   std::filesystem::path data_dir = "weft-demo-data";
   std::uint64_t orders = 20000;
-  runner_kind runner = runner_kind::process;
   std::string log_level = "warn";
 };
 
