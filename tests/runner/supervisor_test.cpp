@@ -29,14 +29,23 @@ child_spec worker_child(std::string name, std::vector<std::string> args) {
   return {std::move(name), {worker, std::move(args)}};
 }
 
-fs::path scratch_dir() {
-  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  auto dir = fs::temp_directory_path() /
-             ("weft-supervisor-" + std::to_string(getpid()) + "-" + info->name());
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
+// A directory of the test's own, removed when the test ends (a path, so
+// `dir / "name"` reads as with any path).
+struct scratch_dir : fs::path {
+  scratch_dir()
+      : fs::path(fs::temp_directory_path() /
+                 ("weft-supervisor-" + std::to_string(getpid()) + "-" +
+                  ::testing::UnitTest::GetInstance()->current_test_info()->name())) {
+    fs::remove_all(*this);
+    fs::create_directories(*this);
+  }
+  scratch_dir(const scratch_dir&) = delete;
+  scratch_dir& operator=(const scratch_dir&) = delete;
+  ~scratch_dir() {
+    std::error_code ignored;
+    fs::remove_all(*this, ignored);
+  }
+};
 
 supervisor_options fast_options() {
   supervisor_options options;
