@@ -53,6 +53,8 @@ struct served_app {
              node::host_gauges{
                  nullptr, nullptr, &entry.commands_handled, nullptr, nullptr,
                  [this](const std::string& why) { shm::set_last_error(entry, why); }}) {}
+  served_app(const served_app&) = delete;  // the host's error hook holds `this`
+  served_app& operator=(const served_app&) = delete;
 
   // Everything its clients sent, run as one batch; false if there was nothing.
   bool serve(bool stopping) {

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <future>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -16,6 +17,13 @@ using namespace std::chrono_literals;
 namespace {
 
 constexpr auto watchdog = 60s;
+
+// "a17": appended, not literal + string, which g++ 12 -O3 warns about (-Wrestrict).
+std::string numbered(const char* prefix, long n) {
+  std::string name(prefix);
+  name += std::to_string(n);
+  return name;
+}
 
 SystemConfig threaded(std::size_t workers = 2) {
   SystemConfig config;
@@ -88,7 +96,7 @@ TEST(ActorStress, ManyActorsPassTokensAroundARing) {
           }
           return same<Token>();
         }),
-        "node-" + std::to_string(i));
+        numbered("node-", i));
   }
   *next_of = ring;
   for (int t = 0; t < tokens; ++t) ring[t * (actors / tokens)].tell(Token{hops});
@@ -162,7 +170,7 @@ TEST(ActorStress, SpawnStopChurnWithWatchers) {
         auto child = ctx.spawn(
             with_lifecycle(ignore<int>(),
                            Lifecycle<int>{.post_stop = [&](auto&) { stopped_hooks.fetch_add(1); }}),
-            "child-" + std::to_string(c.round));
+            numbered("child-", c.round));
         watcher.tell(AnyRef(child));
         child.tell(c.round);
         ctx.stop(child);
@@ -229,7 +237,7 @@ TEST(ActorStress, ShutdownWithMessagesInFlightRunsEveryPostStop) {
                 });
               }),
               Lifecycle<int>{.post_stop = [&](auto&) { post_stops.fetch_add(1); }}),
-          "a" + std::to_string(i)));
+          numbered("a", i)));
     }
     sender = std::thread([&] {
       for (int i = 0; !stop_sending.load(); ++i) refs[i % refs.size()].tell(i * 2);
