@@ -34,13 +34,19 @@ uuid from_boost(const boost::uuids::uuid& id) {
   return out;
 }
 
+// Sets the version nibble and the RFC 4122 variant bits over whatever the
+// generator put there.
+void stamp(uuid& id, std::uint8_t version) noexcept {
+  id.bytes[6] = static_cast<std::uint8_t>((id.bytes[6] & 0x0F) | version << 4);
+  id.bytes[8] = static_cast<std::uint8_t>((id.bytes[8] & 0x3F) | 0x80);
+}
+
 }  // namespace
 
 uuid uuid::random() {
   uuid out;
   detail::random_bytes(out.bytes.data(), out.bytes.size());
-  out.bytes[6] = static_cast<std::uint8_t>((out.bytes[6] & 0x0F) | 0x40);  // version 4
-  out.bytes[8] = static_cast<std::uint8_t>((out.bytes[8] & 0x3F) | 0x80);  // RFC 4122 variant
+  stamp(out, 4);
   return out;
 }
 
@@ -103,8 +109,7 @@ uuid uuid::derived(const uuid& source, std::string_view name) {
   uuid out;
   std::copy_n(source.bytes.begin(), 10, out.bytes.begin());
   std::copy_n(hash.digest, 6, out.bytes.begin() + 10);
-  out.bytes[6] = static_cast<std::uint8_t>((out.bytes[6] & 0x0F) | 0x80);  // version 8
-  out.bytes[8] = static_cast<std::uint8_t>((out.bytes[8] & 0x3F) | 0x80);  // RFC 4122 variant
+  stamp(out, 8);
   return out;
 }
 
@@ -121,8 +126,7 @@ uuid uuid::name_based(const uuid& name_space, std::string_view name) {
     throw error("uuid::name_based: OpenSSL SHA-1 failed");
   uuid out;
   std::copy_n(digest.begin(), 16, out.bytes.begin());
-  out.bytes[6] = static_cast<std::uint8_t>((out.bytes[6] & 0x0F) | 0x50);  // version 5
-  out.bytes[8] = static_cast<std::uint8_t>((out.bytes[8] & 0x3F) | 0x80);  // RFC 4122 variant
+  stamp(out, 5);
   return out;
 }
 
