@@ -56,12 +56,20 @@ struct served_app {
   served_app(const served_app&) = delete;  // the host's error hook holds `this`
   served_app& operator=(const served_app&) = delete;
 
-  // Everything its clients sent, run as one batch; false if there was nothing.
-  bool serve(bool stopping) {
+  // What its clients sent, up to `limit` commands run as one batch, as a
+  // worker's poller reads them; false if there was nothing.
+  bool serve(bool stopping, std::size_t limit) {
     std::size_t read = 0;
     std::uint32_t lane = 0;
     shm::record_view record;
-    while (requests.try_read(lane, record) == shm::read_status::record) {
+    while (read < limit) {
+      const auto status = requests.try_read(lane, record);
+      if (status != shm::read_status::record) {
+        if (status == shm::read_status::corrupt)
+          log::get("node." + host.app().name())
+              ->warn("client lane {} is corrupt and ignored: {}", lane, requests.error(lane));
+        break;
+      }
       if (read == commands.size()) commands.emplace_back();
       const auto decoded = node::decode_command_into(lane, record, commands[read]);
       if (decoded) {
@@ -130,7 +138,7 @@ int run_single(const system_spec& spec, const std::filesystem::path& data_dir, s
   const auto serve = [&](bool stopping) {
     bool served_any = false;
     auto burst = runner.defer_prompts();
-    for (auto& app : served) served_any |= app->serve(stopping);
+    for (auto& app : served) served_any |= app->serve(stopping, spec.batching.group_commit);
     burst.end();  // the followers, everything this pass recorded; throws a follower's error
     for (auto& app : served) publish_positions(segment, *app);
     return served_any;
@@ -148,9 +156,10 @@ int run_single(const system_spec& spec, const std::filesystem::path& data_dir, s
   while (stop_signal.load() == 0)
     if (!serve(false)) std::this_thread::sleep_for(200us);
   // Followers ran at the end of each pass, so nothing is left to drain;
-  // clients still waiting get an answer.
+  // clients still waiting get an answer, a batch at a time.
   for (auto& app : served) app->entry.state.store(shm::process_state::stopping, relaxed);
-  serve(true);
+  while (serve(true)) {
+  }
   runner.stop();
   for (auto& app : served) app->entry.state.store(shm::process_state::stopped, relaxed);
   return exit_ok;
