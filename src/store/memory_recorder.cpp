@@ -3,9 +3,10 @@
 // and their topics interned, so an event costs its state's bytes plus 48 and no allocation of its
 // own, and the caller's buffers go back to malloc for the next events. An originator's events are
 // found through a flat hash table of originators plus a per-event link to the same originator's
-// previous event: no allocation per originator, and the newest versions, which replays with a
-// snapshot and "latest" queries want, are found first. A call looks each event's originator up
-// once: it records as it checks and undoes what it did when a check fails.
+// next lower version: the chain runs from the highest version down, whatever order versions were
+// recorded in, so replays with a snapshot and "latest" queries find theirs first and walks stop
+// early. A call looks each event's originator up once: it records as it checks and undoes what it
+// did when a check fails.
 #include "weft/store/memory_recorder.hpp"
 
 #include <algorithm>
@@ -59,32 +60,23 @@ class memory_recorder final : public es::recorder {
                                               const es::event_query& query) override {
     std::shared_lock lock(mutex_);
     std::vector<es::stored_event> out;
-    const auto* originator = originators_.find(originator_id);
-    if (originator == nullptr) return out;
-    const bool in_order = originator->in_order();
+    const std::size_t head = head_of(originator_id);
+    if (head == none) return out;
     const std::uint64_t after = query.after_version.value_or(0);
-    const bool bounded_below = query.after_version.has_value();
     const std::uint64_t up_to = query.up_to_version.value_or(UINT64_MAX);
-    // Newest first along the links; in-order versions let the walk stop early.
+    const std::size_t limit = query.limit.value_or(SIZE_MAX);
+    // Highest version first along the links.
     std::vector<const record_type*> found;
-    for (std::size_t i = originator->newest(); i != none; i = log_[i].previous) {
+    for (std::size_t i = head; i != none; i = log_[i].previous) {
       const record_type& record = log_[i];
-      if (bounded_below && record.originator_version <= after) {
-        if (in_order) break;
-        continue;
-      }
+      if (record.originator_version <= after) break;
       if (record.originator_version > up_to) continue;
       found.push_back(&record);
-      if (in_order && query.descending && query.limit && found.size() == *query.limit) break;
+      if (query.descending && found.size() == limit) break;
     }
-    if (!in_order)
-      std::sort(found.begin(), found.end(), [](const auto* a, const auto* b) {
-        return a->originator_version > b->originator_version;
-      });
     if (!query.descending) std::reverse(found.begin(), found.end());
-    const std::size_t wanted = std::min(found.size(), query.limit.value_or(SIZE_MAX));
-    out.resize(wanted);
-    for (std::size_t i = 0; i < wanted; ++i) fill(out[i], *found[i]);
+    out.resize(std::min(found.size(), limit));
+    for (std::size_t i = 0; i < out.size(); ++i) fill(out[i], *found[i]);
     return out;
   }
 
@@ -137,16 +129,26 @@ class memory_recorder final : public es::recorder {
   struct record_type {
     uuid originator_id;
     std::uint64_t originator_version;
-    std::size_t previous;       // the same originator's previous event in log_, or none
+    std::size_t previous;       // the same originator's next lower version in log_, or none
     const std::uint8_t* state;  // in states_
     std::uint32_t state_size;
     std::uint32_t topic;  // index into topics_
   };
   static_assert(sizeof(record_type) == 48);
-  // What one event of a call changed in the originator table, to undo it.
+  // The table keeps log indices; it reads their ids through this.
+  struct ids_in_log {
+    const chunked_log<record_type>* log;
+    const uuid& operator()(std::size_t i) const { return (*log)[i].originator_id; }
+  };
+  [[nodiscard]] ids_in_log id_at() const { return {&log_}; }
+
+  // What linking one event of a call changed, to undo it: its originator's
+  // slot, and the link of the version above it when it went below the head.
   struct table_change {
     std::size_t slot;
-    originator_table::entry before;
+    originator_table::slot_value before;
+    std::size_t relinked;  // or none
+    std::size_t relinked_previous;
   };
 
   // Both inserts copy the events in, leaving them untouched. Each event's
@@ -157,45 +159,16 @@ class memory_recorder final : public es::recorder {
                       std::span<const es::tracking> tracked) {
     std::unique_lock lock(mutex_);
     check_tracking(tracked);
-    originators_.reserve_for(events.size());
+    originators_.reserve_for(events.size(), id_at());
     const std::size_t first = log_.size();
     const byte_arena::mark states_before = states_.position();
     changes_.clear();
     try {
       constexpr std::size_t ahead = 8;
       for (std::size_t k = 0; k < events.size(); ++k) {
-        if (k + ahead < events.size()) originators_.prefetch(events[k + ahead].originator_id);
-        const auto& event = events[k];
-        const std::size_t slot = originators_.find_or_claim(event.originator_id);
-        const originator_table::entry before = originators_[slot];
-        const std::uint64_t version = event.originator_version;
-        originator_table::entry after = before;
-        std::uint64_t order = 0;
-        if (before.is_free()) {
-          after.max_version = version;
-        } else if (version > before.max_version) {
-          after.max_version = version;
-          order = before.link & originator_table::entry::out_of_order;
-        } else {
-          if (has_version(before, version)) exists_already(event);
-          order = originator_table::entry::out_of_order;
-        }
-        after.link = order | (log_.size() + 1);
-        if (event.state.size() > UINT32_MAX)
-          throw integrity_error("event " + event.originator_id.str() + " version " +
-                                std::to_string(version) + ": a state of " +
-                                std::to_string(event.state.size()) +
-                                " bytes is more than the memory recorder keeps (4 GiB)");
-        changes_.push_back({slot, before});
-        const std::uint32_t topic = topic_id(event.topic);
-        const std::uint8_t* state = states_.copy(event.state);
-        log_.grow_one() = record_type{event.originator_id,
-                                      version,
-                                      before.is_free() ? none : before.newest(),
-                                      state,
-                                      static_cast<std::uint32_t>(event.state.size()),
-                                      topic};
-        originators_.set(slot, after);
+        if (k + ahead < events.size())
+          originators_.prefetch(originator_table::hash(events[k + ahead].originator_id));
+        link(events[k]);
       }
     } catch (...) {
       undo(first, states_before);
@@ -210,11 +183,59 @@ class memory_recorder final : public es::recorder {
     return {events.empty() ? 0 : first + 1, events.size()};
   }
 
+  // Appends one event to the log and links it into its originator's chain:
+  // as the new head when its version is the highest (the usual case), else
+  // between the versions around it.
+  void link(const es::stored_event& event) {
+    const std::uint64_t h = originator_table::hash(event.originator_id);
+    const std::size_t slot = originators_.slot_for(h, event.originator_id, id_at());
+    const originator_table::slot_value before = originators_[slot];
+    const std::uint64_t version = event.originator_version;
+    const std::size_t index = log_.size();
+    std::size_t below = none;  // the next lower version, this event's link
+    std::size_t above = none;  // the next higher version, to be linked to this event
+    if (!originator_table::is_free(before)) {
+      below = originator_table::head_of(before);
+      while (below != none && log_[below].originator_version > version) {
+        above = below;
+        below = log_[below].previous;
+      }
+      if (below != none && log_[below].originator_version == version) exists_already(event);
+    }
+    if (event.state.size() > UINT32_MAX)
+      throw integrity_error("event " + event.originator_id.str() + " version " +
+                            std::to_string(version) + ": a state of " +
+                            std::to_string(event.state.size()) +
+                            " bytes is more than the memory recorder keeps (4 GiB)");
+    const std::uint32_t topic = topic_id(event.topic);
+    const std::uint8_t* state = states_.copy(event.state);
+    log_.grow_one() = record_type{event.originator_id,
+                                  version,
+                                  below,
+                                  state,
+                                  static_cast<std::uint32_t>(event.state.size()),
+                                  topic};
+    changes_.push_back({slot, before, above, above == none ? none : log_[above].previous});
+    if (above == none)
+      originators_.set(slot, h, index);
+    else
+      log_[above].previous = index;
+  }
+
+  [[nodiscard]] std::size_t head_of(const uuid& id) const {
+    if (originators_.empty()) return none;
+    const auto v = originators_[originators_.slot_for(originator_table::hash(id), id, id_at())];
+    return originator_table::is_free(v) ? none : originator_table::head_of(v);
+  }
+
   // Takes back the events of the current call, newest first: the table, the
-  // log and the state bytes as they were. Topics it interned stay.
+  // links, the log and the state bytes as they were. Topics it interned stay.
   void undo(std::size_t first, const byte_arena::mark& states_before) noexcept {
-    for (std::size_t k = changes_.size(); k-- > 0;)
-      originators_.restore(changes_[k].slot, changes_[k].before);
+    for (std::size_t k = changes_.size(); k-- > 0;) {
+      const table_change& change = changes_[k];
+      originators_.restore(change.slot, change.before);
+      if (change.relinked != none) log_[change.relinked].previous = change.relinked_previous;
+    }
     log_.truncate(first);
     states_.rewind(states_before);
   }
@@ -246,18 +267,6 @@ class memory_recorder final : public es::recorder {
   }
   [[nodiscard]] const std::uint64_t* position_of(std::string_view upstream) const {
     return const_cast<memory_recorder*>(this)->position_of(upstream);
-  }
-
-  [[nodiscard]] bool has_version(const originator_table::entry& originator,
-                                 std::uint64_t version) const {
-    if (originator.is_free() || version > originator.max_version) return false;
-    const bool in_order = originator.in_order();
-    for (std::size_t i = originator.newest(); i != none; i = log_[i].previous) {
-      const auto recorded = log_[i].originator_version;
-      if (recorded == version) return true;
-      if (in_order && recorded < version) return false;
-    }
-    return false;
   }
 
   // Called with the write lock held, before anything is changed.

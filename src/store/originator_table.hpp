@@ -1,7 +1,8 @@
 #pragma once
-// The memory recorder's index of originators: uuid -> its newest event in the
-// log. Internal to weft_store; guarded by the recorder's lock.
+// The memory recorder's index of originators: uuid -> the log index of its
+// highest version. Internal to weft_store; guarded by the recorder's lock.
 #include <algorithm>
+#include <bit>
 #include <cstdint>
 #include <cstring>
 
@@ -10,73 +11,78 @@
 
 namespace weft::store::memory {
 
-// Open addressing, linear probing, at most half full: originator -> its newest event.
-// Entries are 32 bytes, two to a cache line, so a probe touches one line.
+// Open addressing, linear probing, at most half full. A slot is 8 bytes, eight
+// to a cache line: the id itself is in the log, and a slot keeps the top 24
+// bits of the id's hash, so probes past other originators rarely read the log
+// and growing the table rarely needs the ids. Each first touch of fresh memory
+// costs a page fault and a page of zeroing (on a VM, often a host fault too):
+// 8-byte slots touch a quarter of what 32-byte entries did.
+//
+// The functions taking `id_at` read the id of a log index through it.
 class originator_table {
  public:
-  struct entry {
-    uuid id;
-    std::uint64_t link = free;  // 1 + index into the log of the newest event, out_of_order bit
-    std::uint64_t max_version = 0;
+  using slot_value = std::uint64_t;  // tag << index_bits | (1 + head index); 0 is free
 
-    static constexpr std::uint64_t free = 0;  // zeroed memory is an empty table
-    // Set once a version was recorded below an earlier one: walks cannot stop early.
-    static constexpr std::uint64_t out_of_order = std::uint64_t{1} << 63;
+  [[nodiscard]] static std::uint64_t hash(const uuid& id) noexcept {
+    std::uint64_t lo = 0, hi = 0;
+    std::memcpy(&lo, id.bytes.data(), 8);
+    std::memcpy(&hi, id.bytes.data() + 8, 8);
+    // The top bits of a multiplicative hash are the well-mixed ones: home
+    // slots and tags are taken from there.
+    return (lo ^ (hi * 0x9E3779B97F4A7C15ULL)) * 0xC2B2AE3D27D4EB4FULL;
+  }
+  [[nodiscard]] static bool is_free(slot_value v) noexcept { return v == 0; }
+  [[nodiscard]] static std::size_t head_of(slot_value v) noexcept {
+    return static_cast<std::size_t>(v & index_mask) - 1;
+  }
 
-    [[nodiscard]] bool is_free() const noexcept { return link == free; }
-    [[nodiscard]] std::size_t newest() const noexcept { return (link & ~out_of_order) - 1; }
-    [[nodiscard]] bool in_order() const noexcept { return (link & out_of_order) == 0; }
-  };
-  static_assert(sizeof(entry) == 32);
-
-  [[nodiscard]] const entry* find(const uuid& id) const {
-    if (slots_.empty()) return nullptr;
-    for (std::size_t i = home(id);; i = (i + 1) & mask()) {
-      const entry& slot = slots_[i];
-      if (slot.is_free()) return nullptr;
-      if (same_id(slot.id, id)) return &slot;
+  // The slot holding `id`, or the free slot where it belongs. Not on an empty table.
+  template <class IdAt>
+  [[nodiscard]] std::size_t slot_for(std::uint64_t h, const uuid& id, IdAt&& id_at) const {
+    const std::uint64_t tag = h >> (64 - tag_bits);
+    for (std::size_t i = home(h);; i = (i + 1) & mask()) {
+      const slot_value v = slots_[i];
+      if (is_free(v) || ((v >> index_bits) == tag && same_id(id_at(head_of(v)), id))) return i;
     }
   }
+  [[nodiscard]] slot_value operator[](std::size_t slot) const noexcept { return slots_[slot]; }
+  [[nodiscard]] bool empty() const noexcept { return slots_.empty(); }
 
   // Lookups of random ids miss the cache: a batch asks for the slot of an
   // event a few places ahead while it works on the current one.
-  void prefetch(const uuid& id) const noexcept {
-    if (!slots_.empty()) __builtin_prefetch(&slots_[home(id)]);
+  void prefetch(std::uint64_t h) const noexcept {
+    if (!slots_.empty()) __builtin_prefetch(&slots_[home(h)]);
   }
 
   // Grows before a batch of `more` inserts, so no insert of the batch rehashes
-  // (and slot indices stay valid for undo()).
-  void reserve_for(std::size_t more) {
-    while ((count_ + more) * 2 > slots_.size()) grow();
+  // (and slot indices stay valid for restore()).
+  template <class IdAt>
+  void reserve_for(std::size_t more, IdAt&& id_at) {
+    while ((count_ + more) * 2 > slots_.size()) grow(id_at);
   }
 
-  // The slot of `id`, claimed (id set, still free) if absent. Call reserve_for first.
-  std::size_t find_or_claim(const uuid& id) {
-    for (std::size_t i = home(id);; i = (i + 1) & mask()) {
-      entry& slot = slots_[i];
-      if (slot.is_free()) {
-        slot.id = id;
-        return i;
-      }
-      if (same_id(slot.id, id)) return i;
-    }
+  // Points a slot (found by slot_for) at its originator's new head.
+  void set(std::size_t slot, std::uint64_t h, std::size_t head) noexcept {
+    if (is_free(slots_[slot])) ++count_;
+    slots_[slot] = (h >> (64 - tag_bits)) << index_bits | (head + 1);
   }
-  entry& operator[](std::size_t slot) noexcept { return slots_[slot]; }
-
-  // Sets a slot's entry; counts slots that become used.
-  void set(std::size_t slot, const entry& value) noexcept {
-    if (slots_[slot].is_free()) ++count_;
-    slots_[slot] = value;
-  }
-  // Puts back an entry as it was before a set() of this call. Undone newest
+  // Puts back a slot as it was before a set() of this call. Undone newest
   // first, a claimed slot becomes free again: nothing was placed behind it
   // since, so every probe sequence is as it was.
-  void restore(std::size_t slot, const entry& before) noexcept {
-    if (before.is_free() && !slots_[slot].is_free()) --count_;
+  void restore(std::size_t slot, slot_value before) noexcept {
+    if (is_free(before) && !is_free(slots_[slot])) --count_;
     slots_[slot] = before;
   }
 
  private:
+  static constexpr unsigned index_bits = 40;  // a trillion events
+  static constexpr unsigned tag_bits = 64 - index_bits;
+  static constexpr slot_value index_mask = (slot_value{1} << index_bits) - 1;
+  // Mapped (see zeroed_array): pages are zeroed by the kernel as they are
+  // touched, so a recorder of a few events costs a few pages, and one of 100k
+  // events does not rehash from a handful of slots up.
+  static constexpr std::size_t initial_slots = std::size_t{1} << 18;
+
   // uuid's operator== calls memcmp; two loads are cheaper on this path.
   static bool same_id(const uuid& a, const uuid& b) noexcept {
     std::uint64_t a0, a1, b0, b1;
@@ -86,34 +92,33 @@ class originator_table {
     std::memcpy(&b1, b.bytes.data() + 8, 8);
     return ((a0 ^ b0) | (a1 ^ b1)) == 0;
   }
-  [[nodiscard]] std::size_t mask() const { return slots_.size() - 1; }
-  [[nodiscard]] std::size_t home(const uuid& id) const {
-    std::uint64_t lo = 0, hi = 0;
-    std::memcpy(&lo, id.bytes.data(), 8);
-    std::memcpy(&hi, id.bytes.data() + 8, 8);
-    return static_cast<std::size_t>(((lo ^ hi) * 0x9E3779B97F4A7C15ULL) >> 20) & mask();
+  [[nodiscard]] std::size_t mask() const noexcept { return slots_.size() - 1; }
+  [[nodiscard]] unsigned size_bits() const noexcept {
+    return static_cast<unsigned>(std::countr_zero(slots_.size()));
   }
-  // The first table is mapped (see zeroed_array), so its pages are zeroed by
-  // the kernel as they are touched: a recorder of a few events costs a few
-  // pages, and one of 100k events rehashes twice, not twelve times from 64
-  // slots (in calloc's memset and the reinserts: ~100 instructions an event).
-  static constexpr std::size_t initial_slots = std::size_t{1} << 16;
+  [[nodiscard]] std::size_t home(std::uint64_t h) const noexcept {
+    return static_cast<std::size_t>(h >> (64 - size_bits()));
+  }
 
-  void grow() {
-    zeroed_array<entry> old(std::max(initial_slots, slots_.size() * 2));
+  template <class IdAt>
+  void grow(IdAt&& id_at) {
+    zeroed_array<slot_value> old(std::max(initial_slots, slots_.size() * 2));
     old.swap(slots_);
-    constexpr std::size_t ahead = 8;
+    const unsigned bits = size_bits();
     for (std::size_t k = 0; k < old.size(); ++k) {
-      if (k + ahead < old.size() && !old[k + ahead].is_free()) prefetch(old[k + ahead].id);
-      const entry& e = old[k];
-      if (e.is_free()) continue;
-      std::size_t i = home(e.id);
-      while (!slots_[i].is_free()) i = (i + 1) & mask();
-      slots_[i] = e;
+      const slot_value v = old[k];
+      if (is_free(v)) continue;
+      // Up to 2^24 slots the tag holds every bit of the home; beyond, the id is read.
+      const std::size_t at = bits <= tag_bits
+                                 ? static_cast<std::size_t>((v >> index_bits) >> (tag_bits - bits))
+                                 : home(hash(id_at(head_of(v))));
+      std::size_t i = at;
+      while (!is_free(slots_[i])) i = (i + 1) & mask();
+      slots_[i] = v;
     }
   }
 
-  zeroed_array<entry> slots_;
+  zeroed_array<slot_value> slots_;
   std::size_t count_ = 0;
 };
 

@@ -264,9 +264,10 @@ TYPED_TEST(RecorderConformance, FailedCallLeavesEveryOriginatorAsItWas) {
   auto& r = this->recorder();
   const auto a = uuid::random(), b = uuid::random(), c = uuid::random();
   r.insert_events(std::vector{event(a, 1), event(a, 3)});
-  // New originators, a version above a's newest, one below it, then a clash.
-  std::vector<stored_event> call{event(b, 1), event(a, 5), event(b, 2),
-                                 event(a, 4), event(c, 1), event(a, 3)};
+  // New originators, a version above a's newest, one below it, one between
+  // versions recorded before, then a clash.
+  std::vector<stored_event> call{event(b, 1), event(a, 5), event(b, 2), event(a, 4),
+                                 event(a, 2), event(c, 1), event(a, 3)};
   const std::vector before = call;
   EXPECT_THROW(r.append_events(call), integrity_error);
   EXPECT_EQ(call, before);
@@ -278,8 +279,8 @@ TYPED_TEST(RecorderConformance, FailedCallLeavesEveryOriginatorAsItWas) {
   EXPECT_EQ(r.max_notification_id(), 2u);
   // The same originators and versions record afterwards, ids following on.
   call.back().originator_version = 6;
-  EXPECT_EQ(r.insert_events(call), (ids{3, 4, 5, 6, 7, 8}));
-  EXPECT_EQ(versions_of(r.select_events(a)), (ids{1, 3, 4, 5, 6}));
+  EXPECT_EQ(r.insert_events(call), (ids{3, 4, 5, 6, 7, 8, 9}));
+  EXPECT_EQ(versions_of(r.select_events(a)), (ids{1, 2, 3, 4, 5, 6}));
   EXPECT_EQ(versions_of(r.select_events(b)), (ids{1, 2}));
   EXPECT_EQ(r.select_notifications(notes(3, 1)).front().event, call.front());
 }
