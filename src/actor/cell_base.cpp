@@ -145,9 +145,17 @@ CellBase::TurnEnd CellBase::turn(std::size_t throughput) {
       if (life_ == Life::dead) return TurnEnd::died;
     }
     if (life_ != Life::running) {
-      mailbox_.take_pending();  // kept for after the restart
+      // User messages wait in the cache for the restart. What we take may be
+      // the wake node of a system message queued since the check above (or
+      // by our own handlers): blocking now would leave that message until the
+      // next push, which for a guardian awaiting its last child never comes.
+      mailbox_.take_pending();
+      // acquire: pairs with the release store in send_system(), made before
+      // the push of the wake node that take_pending() may just have taken.
+      if (has_system_.load(std::memory_order_acquire)) continue;
       if (mailbox_.try_block()) return TurnEnd::idle;
-      continue;  // something arrived, perhaps a system message
+      ++handled;  // new user messages: a flood of them must not hold the worker forever
+      continue;
     }
     MailboxNode* node = mailbox_.pop();
     if (node == nullptr) {

@@ -194,6 +194,28 @@ TEST_F(ActorSupervision, BackoffDelaysTheRestart) {
   EXPECT_EQ(c.seen, (std::vector<int>{1}));
 }
 
+TEST_F(ActorSupervision, AStopQueuedWhileItsStartFailsOvertakesTheRestartBackoff) {
+  // The stop reaches the mailbox during the actor's own turn, while that turn
+  // handles its start; the turn ends with the actor restarting (not running).
+  // It must handle the queued stop before going idle, not sleep through the
+  // backoff: the same lost wake-up once left a shutting-down guardian waiting
+  // forever for a child_terminated that had already arrived.
+  auto strategy = SupervisorStrategy::restart().with_backoff(1h, 1h, 0.0);
+  int post_stops = 0;
+  auto failing_setup = setup<int>([&](ActorContext<int>& ctx) -> Behavior<int> {
+    system.stop(ctx.self());
+    throw std::runtime_error("setup failed after asking to stop");
+  });
+  auto ref = system.spawn(
+      supervise(
+          with_lifecycle(failing_setup, Lifecycle<int>{.post_stop = [&](auto&) { ++post_stops; }}),
+          strategy),
+      "doomed");
+  system.run_until_idle();
+  EXPECT_EQ(post_stops, 1);
+  EXPECT_EQ(ref.tell(1), TellStatus::dead);
+}
+
 TEST(ActorBackoff, GrowsExponentiallyUpToTheCapWithBoundedJitter) {
   auto strategy = SupervisorStrategy::restart().with_backoff(10ms, 100ms, 0.5);
   for (int i = 0; i < 50; ++i) {
