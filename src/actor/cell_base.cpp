@@ -45,6 +45,10 @@ void CellBase::free_wake(MailboxNode* node) noexcept {
 }
 
 void CellBase::send_system(SystemMessage message) {
+  // A stop overtakes every user message, so none queued from now on would be
+  // handled: refuse them at once, or a fast sender piles them up (unbounded,
+  // all to be drained as dead letters) until our turn comes.
+  if (message.kind == SystemMessage::Kind::stop) mailbox_.refuse_user();
   bool queued = false;
   {
     std::lock_guard lock(system_mutex_);
@@ -253,6 +257,7 @@ void CellBase::handle_when_dead(SystemMessage& message) {
 void CellBase::stop_self() {
   if (life_ == Life::terminating || life_ == Life::dead) return;
   life_ = Life::terminating;
+  mailbox_.refuse_user();  // stopped by a behavior or a failure: as in send_system()
   timers_.cancel_all();
   std::vector<std::shared_ptr<CellBase>> kids;
   {

@@ -106,6 +106,38 @@ TEST_F(ActorBehavior, StoppedStopsAndLaterTellsAreDeadLetters) {
   EXPECT_FALSE(system.lookup("/once").has_value());
 }
 
+TEST_F(ActorBehavior, TellsToAnActorAskedToStopAreDeadLettersAtOnce) {
+  // A stop overtakes every user message, so nothing sent after it is queued:
+  // a fast sender cannot pile up messages that would only be drained.
+  record_events();
+  int handled = 0;
+  auto counting = [&](ActorContext<int>& ctx) {
+    ctx.spawn(ignore<int>(), "child");
+    return receive<int>([&](ActorContext<int>&, int& v) {
+      ++handled;
+      return v < 0 ? stopped<int>() : same<int>();
+    });
+  };
+  auto stopped_from_outside = system.spawn(setup<int>(counting), "outside");
+  auto stopping_itself = system.spawn(setup<int>(counting), "itself");
+  system.run_until_idle();
+
+  stopping_itself.tell(-1);
+  // One turn: it handles -1, begins to stop and asks its child to stop first.
+  ASSERT_TRUE(system.core().deterministic->run_one());
+  ASSERT_TRUE(system.lookup("/itself/child").has_value());
+  EXPECT_EQ(stopping_itself.tell(2), TellStatus::dead);
+
+  system.stop(stopped_from_outside);
+  EXPECT_EQ(stopped_from_outside.tell(1), TellStatus::dead);  // before its turn
+
+  system.run_until_idle();
+  EXPECT_FALSE(system.lookup("/outside").has_value());
+  EXPECT_FALSE(system.lookup("/itself").has_value());
+  EXPECT_EQ(handled, 1);
+  EXPECT_EQ(events_of<DeadLetter>().size(), 2u);
+}
+
 TEST_F(ActorBehavior, LifecycleHooksRunInOrder) {
   std::vector<std::string> order;
   auto behavior = setup<int>([&](ActorContext<int>&) {

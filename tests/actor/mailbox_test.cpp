@@ -59,6 +59,23 @@ TEST(ActorMailbox, CloseReturnsTheRestInOrderAndRefusesLaterPushes) {
   EXPECT_EQ(box.close(), nullptr);  // closing twice is harmless
 }
 
+TEST(ActorMailbox, RefusingUserMessagesStillLetsWakeNodesSchedule) {
+  Mailbox box(MailboxConfig::bounded(1, OverflowPolicy::reject));
+  Item queued, late, timer;
+  timer.kind = NodeKind::timer;
+  EXPECT_EQ(box.push(&queued), PushResult::must_schedule);
+  box.refuse_user();
+  EXPECT_EQ(box.push(&late), PushResult::closed);  // not rejected: the actor is stopping
+  EXPECT_EQ(box.push(&timer), PushResult::closed);
+  EXPECT_EQ(box.pop(), &queued);  // what came before stays
+  EXPECT_EQ(box.pop(), nullptr);
+  EXPECT_TRUE(box.try_block());
+  Item wake;
+  wake.kind = NodeKind::wake;
+  EXPECT_EQ(box.push(&wake), PushResult::must_schedule);
+  EXPECT_EQ(box.pop(), &wake);
+}
+
 TEST(ActorMailbox, BoundedPoliciesReportFullness) {
   Item items[3];
   Mailbox drop(MailboxConfig::bounded(2, OverflowPolicy::drop_new));

@@ -13,6 +13,10 @@
 //   head_ == &closed_   the actor is dead: pushes fail, the caller dead-letters
 //   otherwise           newest node of the pending stack
 //
+// An actor asked to stop refuses user messages (refuse_user()) while wake
+// nodes still pass: until it and its children have stopped, nothing it would
+// never handle piles up, however fast the senders.
+//
 // Nodes are intrusive (MailboxNode is the first base of every envelope) and
 // come from node_pool.hpp, so a message costs no allocation on the hot path.
 #include <atomic>
@@ -52,7 +56,7 @@ struct MailboxConfig {
 enum class PushResult : std::uint8_t {
   queued,         ///< the actor is already scheduled or running
   must_schedule,  ///< the caller unblocked the reader and must schedule the actor
-  closed,         ///< the actor is dead; the caller owns the node again
+  closed,         ///< the actor is dead or stopping; the caller owns the node again
   dropped,        ///< bounded, drop_new: full; the caller owns the node again
   rejected        ///< bounded, reject: full; the caller owns the node again
 };
@@ -65,8 +69,14 @@ class Mailbox {
 
   /// Enqueues a node. @threadsafe (any number of producers)
   PushResult push(MailboxNode* node) noexcept {
-    if (config_.capacity != 0 && node->kind != NodeKind::wake) {
-      if (auto full = admit(); full != PushResult::queued) return full;
+    if (node->kind != NodeKind::wake) {
+      // relaxed, pairs with the store in refuse_user(): the flag publishes no
+      // data. A sender that misses it raced with the stop and queues its node
+      // as before; the flag only keeps the pile from growing.
+      if (refusing_user_.load(std::memory_order_relaxed)) return PushResult::closed;
+      if (config_.capacity != 0) {
+        if (auto full = admit(); full != PushResult::queued) return full;
+      }
     }
     MailboxNode* old = head_.load(std::memory_order_relaxed);
     for (;;) {
@@ -129,6 +139,12 @@ class Mailbox {
   /// True when the consumer's cache holds nodes. Consumer only.
   [[nodiscard]] bool has_cached() const noexcept { return cache_ != nullptr; }
 
+  /// From now on push() returns closed for user and timer nodes; wake nodes
+  /// still pass. Nodes already queued stay. @threadsafe
+  void refuse_user() noexcept {
+    refusing_user_.store(true, std::memory_order_relaxed);  // relaxed: see push()
+  }
+
   /// Closes the mailbox for good and returns every remaining node, oldest
   /// first (linked by `next`). Later pushes return closed. Consumer only.
   MailboxNode* close() noexcept {
@@ -181,6 +197,7 @@ class Mailbox {
 
   // Producers write head_; the consumer's fields live on their own line.
   alignas(cache_line) std::atomic<MailboxNode*> head_{blocked_node()};
+  std::atomic<bool> refusing_user_{false};  // on head_'s line: senders read it anyway
   alignas(cache_line) MailboxNode* cache_ = nullptr;
   MailboxNode* cache_tail_ = nullptr;
   MailboxConfig config_;
