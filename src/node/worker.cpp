@@ -2,7 +2,6 @@
 
 #include <mutex>
 #include <optional>
-#include <thread>
 
 #include "weft/actor/behavior.hpp"
 #include "weft/actor/context.hpp"
@@ -99,13 +98,8 @@ struct worker::impl {
             } catch (const std::exception& e) {
               fail(e.what());
             }
-            // Pairs with the loads in the poller: what this turn did happens
-            // before. seq_cst, with ring()'s load of the sleepers and the
-            // poller's re-check in shm::wait: the poller sees the room or is woken.
-            if (from_poller &&
-                in_flight.fetch_sub(1, std::memory_order_seq_cst) == config.mailbox_limit)
-              shm::ring(mailbox_room);  // the poller may sleep until the mailbox has room
             if (failed.load(std::memory_order_acquire)) return actor::stopped<host_message>();
+            backlog = more;
             if (more && !ctx.timers().is_active("retry"))
               ctx.timers().start_single("retry", tick_message{}, config.retry);
             return actor::same<host_message>();
@@ -128,16 +122,13 @@ struct worker::impl {
     log->error("{}", why);
     failed.store(true, std::memory_order_release);
     stop.store(true, std::memory_order_release);
-    shm::wake(entry.bell);  // the poller may be asleep
-    shm::wake(mailbox_room);
   }
 
   void post(host_message message) {
-    in_flight.fetch_add(1, std::memory_order_acq_rel);
-    if (actor_ref.tell(std::move(message)) != actor::TellStatus::delivered) {
-      in_flight.fetch_sub(1, std::memory_order_acq_rel);
-      if (!failed.load(std::memory_order_acquire)) fail("the hosting actor stopped");
-    }
+    ++posted;
+    if (actor_ref.tell(std::move(message)) != actor::TellStatus::delivered &&
+        !failed.load(std::memory_order_acquire))
+      fail("the hosting actor stopped");
   }
 
   // Reads what waits in every ring; returns how many records were read.
@@ -254,10 +245,13 @@ struct worker::impl {
   }
 
   void run() {
+    // The actor system has no thread of its own: this one runs the actor's
+    // turns right after each poll, so what the poller decoded is processed
+    // while it is still in this core's cache, and no hand-off wakes a thread.
+    // Its timers run on time this loop advances as the clock does.
     actor::SystemConfig actors;
     actors.name = app.name();
-    actors.workers = 1;
-    actors.spin_rounds = config.actor_spin_rounds;
+    actors.deterministic = true;
     actor::ActorSystem system(actors);
     actor_ref = system.spawn(behavior(), "app");
     // The first tick starts the host: prompts followers, pulls from leaders.
@@ -267,42 +261,31 @@ struct worker::impl {
     log->info("hosting '{}' as process {} of {}", app.name(), process, segment.name());
 
     std::int64_t next_beat = 0;
-    const shm::wait_policy waiting{config.poller_spin, config.heartbeat};
+    std::int64_t timers_at = clock::mono_nanos();
     while (!stop.load(std::memory_order_acquire)) {
       const std::int64_t now = clock::mono_nanos();
       if (now >= next_beat) {
         entry.heartbeat_micros.store(clock::wall_micros(), std::memory_order_relaxed);
         next_beat = now + std::chrono::nanoseconds(config.heartbeat).count();
       }
-      const std::size_t depth = in_flight.load(std::memory_order_acquire);
-      entry.mailbox_depth.store(depth, std::memory_order_relaxed);
-      if (depth >= config.mailbox_limit) {
-        // Back-pressure: the rings fill meanwhile, so the next poll reads
-        // bigger batches. Not on entry.bell: producers would see a sleeper
-        // and make a wake call per record. No spinning either: the actor
-        // needs the core, and it rings when the mailbox has room.
-        shm::wait(
-            mailbox_room,
-            [&] {
-              return stop.load(std::memory_order_acquire) ||
-                     in_flight.load(std::memory_order_seq_cst) < config.mailbox_limit;
-            },
-            shm::wait_policy{0us, config.heartbeat});
-        continue;
-      }
-      if (poll_once() == 0) {
+      posted = 0;
+      const std::size_t read = poll_once();
+      entry.mailbox_depth.store(posted, std::memory_order_relaxed);
+      // Runs every turn the poll made due, and the timers that came due.
+      system.advance_time(std::chrono::nanoseconds(now - timers_at));
+      timers_at = now;
+      // While rings fill, the next poll reads them in bigger batches: one
+      // group commit, one follower transaction, for what arrived meanwhile.
+      if (read == 0) {
+        const auto timeout = backlog ? config.retry : config.heartbeat;
         shm::wait(
             entry.bell, [&] { return stop.load(std::memory_order_acquire) || has_data(); },
-            waiting);
+            shm::wait_policy{config.poller_spin, timeout});
       }
     }
 
     entry.state.store(shm::process_state::stopping, std::memory_order_relaxed);
-    // Let the actor finish what it was given (bounded, should a turn hang).
-    const std::int64_t deadline = clock::mono_nanos() + std::chrono::nanoseconds(10s).count();
-    while (in_flight.load(std::memory_order_acquire) > 0 &&
-           !failed.load(std::memory_order_acquire) && clock::mono_nanos() < deadline)
-      std::this_thread::sleep_for(1ms);
+    system.run_until_idle();  // what was polled last
     system.shutdown(5s);
     if (failed.load(std::memory_order_acquire)) {
       std::lock_guard lock(failure_mutex);
@@ -327,8 +310,8 @@ struct worker::impl {
   std::unique_ptr<app_host> host;
   std::shared_ptr<spdlog::logger> log;
   actor::ActorRef<host_message> actor_ref;
-  std::atomic<std::size_t> in_flight{0};
-  shm::doorbell mailbox_room{};  // process-local: the actor wakes a poller waiting for room
+  std::size_t posted = 0;  // messages the current poll made
+  bool backlog = false;    // the host has work left: poll again within config.retry
   std::atomic<bool> stop{false};
   std::atomic<bool> failed{false};
   std::mutex failure_mutex;
@@ -348,7 +331,6 @@ void worker::run() {
 void worker::request_stop() noexcept {
   impl_->stop.store(true, std::memory_order_release);
   shm::wake(impl_->entry.bell);
-  shm::wake(impl_->mailbox_room);
 }
 
 }  // namespace weft::node

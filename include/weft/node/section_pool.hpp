@@ -26,7 +26,7 @@ struct note_batch {
 class section_pool {
  public:
   /// Vectors kept for the poller at most; more are freed. Messages in flight
-  /// are few (node::worker_config::mailbox_limit), so this is rarely reached.
+  /// are few (a worker runs the actor after each poll), so this is rarely reached.
   static constexpr std::size_t max_kept = 4;
   /// Unused notifications a message carries at most, and that the poller
   /// keeps aside at most (see finish()).

@@ -1,19 +1,19 @@
 #pragma once
 // One application of a running system, hosted in this process: the node.
 //
-//   rings (segment) --poller thread--> mailbox --actor turn--> app_host --> recorder
-//                                                                |--> sections, prompts, pulls,
-//                                                                replies
+//   rings (segment) --poll--> mailbox --actor turn--> app_host --> recorder
+//                                                        |--> sections, prompts, pulls, replies
 //
-// The poller is the only reader of every ring this process consumes (edges
-// from leaders, pull requests from followers, client lanes). It copies each
-// record out, releases the ring, and tells the hosting actor: up to
+// One thread does both: it reads every ring this process consumes (edges
+// from leaders, pull requests from followers, client lanes), copies each
+// record out, releases the ring and tells the hosting actor (up to
 // `group_commit` commands as one message, contiguous sections of a leader
-// merged into one. It stops reading while `mailbox_limit` messages are in
-// flight, so a slow recorder fills the rings, the producers feel
-// back-pressure instead of this process's memory growing, and batches grow
-// with the load. The actor is the only writer of every ring this
-// process produces into.
+// merged into one), then runs the actor's turns on an actor system that has
+// no thread of its own. While the actor works, records pile up in the rings,
+// so the next poll turns them into bigger messages (one group commit, one
+// follower transaction), and a slow recorder gives the producers
+// back-pressure instead of growing this process's memory. The actor is the
+// only writer of every ring this process produces into.
 //
 // Constructing a worker tunes this process's C allocator for hosting (see
 // allocator_tuning.hpp): a process-wide setting, made once.
@@ -31,17 +31,11 @@ namespace weft::node {
 struct worker_config {
   host_config host;
   std::uint32_t group_commit = 1024;  ///< commands recorded in one transaction at most
-  /// Messages in flight before the poller waits. Small on purpose: while the
-  /// actor works, records pile up in the rings and the next poll turns them
-  /// into one big message (one group commit, one follower transaction)
-  /// instead of many small ones.
-  std::size_t mailbox_limit = 2;
   std::chrono::milliseconds heartbeat{100};
-  /// How long the poller, and for how many idle polls the actor's thread,
-  /// look for work before they sleep. Spinning shortens hand-offs on idle
-  /// cores; on busy ones it takes the core from a thread that has work.
+  /// How long an idle worker looks for work before it sleeps. Spinning
+  /// shortens hand-offs on idle cores; on busy ones it takes the core from a
+  /// process that has work.
   std::chrono::microseconds poller_spin{10};
-  std::size_t actor_spin_rounds = 200;
   std::chrono::milliseconds retry{1};  ///< how soon a backlog or due pull is retried
 };
 
@@ -54,8 +48,8 @@ class worker {
   worker(const worker&) = delete;
   worker& operator=(const worker&) = delete;
 
-  /// Runs on the calling thread (the poller) until request_stop(), then lets
-  /// the actor finish what it was given. Throws weft::error if the
+  /// Runs on the calling thread until request_stop(), then lets the actor
+  /// finish what it was given. Throws weft::error if the
   /// application or a ring failed; the message is also the process table's
   /// last error.
   void run();
