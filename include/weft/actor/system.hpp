@@ -21,7 +21,8 @@ struct SystemConfig {
   std::size_t workers = 0;         ///< 0 = one per core
   std::size_t throughput = 64;     ///< messages per actor turn
   std::size_t spin_rounds = 2000;  ///< idle polls before a worker parks
-  /// No threads: the caller drives run_until_idle() and advance_time().
+  /// No threads: the caller drives run_until_idle() and advance_time(). Tests
+  /// use it with virtual time; an event loop (node::worker) with the clock's.
   bool deterministic = false;
 };
 
