@@ -150,6 +150,19 @@ std::string load_average() {
   return one.empty() ? "?" : one;
 }
 
+// The same fixed chain of dependent multiplications on every run. On a
+// shared host the CPU a virtual machine gets swings (this loop takes 85 to
+// 160 ms on the 2-core machine kind), and every figure with it: runs are
+// comparable only when this is.
+double reference_loop_ms() {
+  const auto start = clock_type::now();
+  std::uint64_t x = 1;
+  for (std::uint64_t i = 0; i < 100'000'000; ++i) x = x * 6364136223846793005ULL + i;
+  volatile std::uint64_t sink = x;
+  static_cast<void>(sink);
+  return std::chrono::duration<double, std::milli>(clock_type::now() - start).count();
+}
+
 void require(bool ok, const std::string& what) {
   if (!ok) throw std::logic_error("benchmark result wrong: " + what);
 }
@@ -270,8 +283,10 @@ int main(int argc, char** argv) {
   std::filesystem::create_directories(dir);
 
   const std::string load_at_start = load_average();
-  fmt::print("N = {}, batch_size = {}, ids {}, files in {}, load average {}\n", n, batch, ids, dir,
-             load_at_start);
+  const double loop_at_start = reference_loop_ms();
+  fmt::print(
+      "N = {}, batch_size = {}, ids {}, files in {}, load average {}, reference loop {:.0f} ms\n",
+      n, batch, ids, dir, load_at_start, loop_at_start);
   fmt::print("{:<20} {:<20} {:<16} {:>6} {:>8} {:>10} {:>10}  {}\n", "scenario", "recorder",
              "runner", "stages", "seconds", "events/s", "ev/cpu-s",
              "events/s vs Python eventsourcing 9.3");
@@ -374,6 +389,8 @@ int main(int argc, char** argv) {
     const nlohmann::json doc{{"benchmark", "pipeline"},
                              {"load_average_start", load_at_start},
                              {"load_average_end", load_average()},
+                             {"reference_loop_ms_start", loop_at_start},
+                             {"reference_loop_ms_end", reference_loop_ms()},
                              {"python_reference",
                               {{"memory", python_memory},
                                {"sqlite_single_threaded", python_sqlite_single},
