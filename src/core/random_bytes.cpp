@@ -22,6 +22,7 @@
 #include <pthread.h>
 
 #include "weft/core/error.hpp"
+#include "weft/core/thread_local.hpp"
 
 namespace weft::detail {
 namespace {
@@ -60,13 +61,17 @@ class random_pool {
   random_pool& operator=(const random_pool&) = delete;
   ~random_pool() { EVP_CIPHER_CTX_free(context_); }
 
-  void take(std::uint8_t* out, std::size_t size) {
+  void take(std::uint8_t* out, std::size_t size) { std::memcpy(out, next(size), size); }
+
+  // The next `size` bytes (valid until the next call).
+  const std::uint8_t* next(std::size_t size) {
     // Relaxed: see fork_generation.
     if (used_ + size > bytes_.size() ||
         generation_ != fork_generation.load(std::memory_order_relaxed)) [[unlikely]]
       refill();
-    std::memcpy(out, bytes_.data() + used_, size);
+    const std::uint8_t* out = bytes_.data() + used_;
     used_ += size;
+    return out;
   }
 
  private:
@@ -103,8 +108,9 @@ class random_pool {
 };
 
 // A plain pointer, so the hot path is one thread-local read: no guard, no
-// destructor registration (those are paid once per thread, below).
-constinit thread_local random_pool* current = nullptr;
+// destructor registration (those are paid once per thread, below); initial-exec
+// (see thread_local.hpp), so that read is one instruction.
+constinit WEFT_HOT_THREAD_LOCAL random_pool* current = nullptr;
 
 random_pool& pool() {
   if (current == nullptr) [[unlikely]] {
@@ -119,6 +125,12 @@ random_pool& pool() {
 
 void random_bytes(std::uint8_t* out, std::size_t size) {
   pool().take(out, size);
+}
+
+std::uint64_t random_word() {
+  std::uint64_t out;
+  std::memcpy(&out, pool().next(sizeof(out)), sizeof(out));  // a constant size: one load
+  return out;
 }
 
 }  // namespace weft::detail

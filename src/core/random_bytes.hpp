@@ -12,4 +12,8 @@ namespace weft::detail {
 /// system's entropy source fails. @threadsafe
 void random_bytes(std::uint8_t* out, std::size_t size);
 
+/// Eight random bytes (as random_bytes would write them, in memory order),
+/// without random_bytes' copy of a variable size. @threadsafe
+std::uint64_t random_word();
+
 }  // namespace weft::detail

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstring>
 #include <ostream>
 #include <string>
@@ -18,6 +19,7 @@
 
 #include "random_bytes.hpp"
 #include "weft/core/error.hpp"
+#include "weft/core/thread_local.hpp"
 
 namespace weft {
 namespace {
@@ -40,6 +42,19 @@ void stamp(uuid& id, std::uint8_t version) noexcept {
   id.bytes[6] = static_cast<std::uint8_t>((id.bytes[6] & 0x0F) | version << 4);
   id.bytes[8] = static_cast<std::uint8_t>((id.bytes[8] & 0x3F) | 0x80);
 }
+
+std::uint64_t to_big_endian(std::uint64_t value) noexcept {
+  if constexpr (std::endian::native == std::endian::little) return __builtin_bswap64(value);
+  return value;
+}
+
+// time_ordered's last tick and the counter within it, per thread (read once
+// per id: initial-exec, see thread_local.hpp).
+struct clock_state {
+  std::uint64_t tick = 0;
+  std::uint32_t counter = 0;
+};
+constinit WEFT_HOT_THREAD_LOCAL clock_state last_clock;
 
 }  // namespace
 
@@ -65,26 +80,27 @@ uuid uuid::time_ordered() {
       (seconds * 1000 + nanos / 1'000'000) << 12 | (nanos % 1'000'000) * 4096 / 1'000'000;
   // Bytes 8 and 9 are the counter's random start, 10 to 15 the id's random tail.
   uuid out;
-  detail::random_bytes(out.bytes.data() + 8, 8);
+  const std::uint64_t random = detail::random_word();
+  std::memcpy(out.bytes.data() + 8, &random, 8);
   constexpr std::uint32_t counter_limit = 1U << 14;
-  thread_local std::uint64_t last_tick = 0;
-  thread_local std::uint32_t counter = 0;
-  if (tick > last_tick) {
-    last_tick = tick;
+  auto& clock = last_clock;
+  if (tick > clock.tick) {
+    clock.tick = tick;
     // A random start in the lower half (RFC 9562, 6.2): ids that two threads
     // or processes make in one tick rarely share time and counter, the
     // 80 bits that uuid::derived keeps.
-    counter = static_cast<std::uint32_t>((out.bytes[8] & 0x1F) << 8 | out.bytes[9]);
-  } else if (++counter == counter_limit) {
-    ++last_tick;
-    counter = 0;
+    clock.counter = static_cast<std::uint32_t>((out.bytes[8] & 0x1F) << 8 | out.bytes[9]);
+  } else if (++clock.counter == counter_limit) {
+    ++clock.tick;
+    clock.counter = 0;
   }
-  const std::uint64_t millis = last_tick >> 12;
-  for (int i = 0; i < 6; ++i) out.bytes[i] = static_cast<std::uint8_t>(millis >> (40 - 8 * i));
-  out.bytes[6] = static_cast<std::uint8_t>(0x70 | ((last_tick >> 8) & 0x0F));  // version 7
-  out.bytes[7] = static_cast<std::uint8_t>(last_tick & 0xFF);
-  out.bytes[8] = static_cast<std::uint8_t>(0x80 | (counter >> 8));  // RFC 4122 variant
-  out.bytes[9] = static_cast<std::uint8_t>(counter & 0xFF);
+  // Bytes 0 to 5 the milliseconds, 6 and 7 version 7 and the 12 bits of
+  // fraction, big-endian: one store.
+  const std::uint64_t high = (clock.tick >> 12) << 16 | 0x7000 | (clock.tick & 0x0FFF);
+  const std::uint64_t high_bytes = to_big_endian(high);
+  std::memcpy(out.bytes.data(), &high_bytes, 8);
+  out.bytes[8] = static_cast<std::uint8_t>(0x80 | (clock.counter >> 8));  // RFC 4122 variant
+  out.bytes[9] = static_cast<std::uint8_t>(clock.counter & 0xFF);
   return out;
 }
 

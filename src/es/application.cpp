@@ -40,6 +40,7 @@ class staged_index {
     }
   }
 
+  /// Stores `position` for `id`, over the position stored for it before, if any.
   template <class IdAt>
   void add(const uuid& id, std::size_t position, IdAt id_at) {
     if ((count_ + 1) * 2 > slots_.size()) {
@@ -47,9 +48,9 @@ class staged_index {
       old.swap(slots_);
       count_ = 0;
       for (std::size_t stored : old)
-        if (stored != 0) place(id_at(stored - 1), stored);
+        if (stored != 0) place(id_at(stored - 1), stored, id_at);
     }
-    place(id, position + 1);
+    place(id, position + 1, id_at);
   }
 
   void clear() noexcept {
@@ -68,9 +69,15 @@ class staged_index {
     std::memcpy(&hi, id.bytes.data() + 8, 8);
     return static_cast<std::size_t>(((lo ^ hi) * 0x9E3779B97F4A7C15ULL) >> 20) & mask();
   }
-  void place(const uuid& id, std::size_t stored) {
+  template <class IdAt>
+  void place(const uuid& id, std::size_t stored, IdAt id_at) {
     std::size_t i = home(id);
-    while (slots_[i] != 0) i = (i + 1) & mask();
+    for (; slots_[i] != 0; i = (i + 1) & mask()) {
+      if (id_at(slots_[i] - 1) == id) {
+        slots_[i] = stored;
+        return;
+      }
+    }
     slots_[i] = stored;
     ++count_;
   }
@@ -90,14 +97,16 @@ struct application::state {
     std::uint64_t version_before = 0;  // its version before the batch
     std::unique_ptr<aggregate_base> aggregate;
   };
-  // How to undo one staging (for a failed command in a batch): restore the
-  // previous entry at `index`, or, without one, drop the last entry.
+  // How to undo a staging that replaced the entry at `index` (for a failed
+  // command in a batch). A staging that appended an entry needs none: a
+  // savepoint keeps the overlay's size.
   struct undo {
     std::size_t index = 0;
-    std::optional<staged_aggregate> previous;
+    staged_aggregate previous;
   };
-  // Linear search is fastest for the few aggregates of a typical batch; an
-  // index is built once a batch stages more than this many.
+  // Linear search is fastest for the few aggregates of a typical batch; past
+  // this many, lookups go through an index, brought up to date by the lookup
+  // itself: a batch that only creates aggregates never builds it.
   static constexpr std::size_t linear_limit = 16;
 
   std::string name;
@@ -112,8 +121,10 @@ struct application::state {
 
   bool staging = false;
   std::vector<stored_event> staged;  // also the scratch list of a multi-aggregate save
+  // An id may have several entries, the latest its state (see save_all).
   std::vector<staged_aggregate> overlay;
-  staged_index overlay_index;  // when overlay.size() > linear_limit
+  staged_index overlay_index;  // of overlay[0, indexed), when overlay.size() > linear_limit
+  std::size_t indexed = 0;
   std::vector<undo> journal;
 
   explicit state(app_context&& context)
@@ -132,34 +143,25 @@ struct application::state {
     return [this](std::size_t position) -> const uuid& { return overlay[position].id; };
   }
 
+  // The latest entry of `id`, or null.
   staged_aggregate* find_staged(const uuid& id) {
-    if (!overlay_index.empty()) {
+    if (overlay.size() > linear_limit) {
+      for (; indexed < overlay.size(); ++indexed)
+        overlay_index.add(overlay[indexed].id, indexed, staged_id());
       const std::size_t found = overlay_index.find(id, staged_id());
       return found == staged_index::npos ? nullptr : &overlay[found];
     }
-    for (auto& entry : overlay)
-      if (entry.id == id) return &entry;
+    for (auto entry = overlay.rbegin(); entry != overlay.rend(); ++entry)
+      if (entry->id == id) return &*entry;
     return nullptr;
   }
 
-  void add_staged(staged_aggregate entry) {
-    overlay.push_back(std::move(entry));
-    if (overlay.size() > linear_limit) {
-      if (overlay_index.empty())
-        for (std::size_t i = 0; i < overlay.size(); ++i)
-          overlay_index.add(overlay[i].id, i, staged_id());
-      else
-        overlay_index.add(overlay.back().id, overlay.size() - 1, staged_id());
-    }
-  }
-
-  // Rare (a failed command in a batch): the index is rebuilt from what is left.
-  void drop_last_staged() {
-    overlay.pop_back();
+  // Rare (a failed command in a batch): the index is rebuilt by the next lookup.
+  void truncate_staged(std::size_t size) {
+    if (size == overlay.size()) return;
+    overlay.erase(overlay.begin() + static_cast<std::ptrdiff_t>(size), overlay.end());
     overlay_index.clear();
-    if (overlay.size() > linear_limit)
-      for (std::size_t i = 0; i < overlay.size(); ++i)
-        overlay_index.add(overlay[i].id, i, staged_id());
+    indexed = 0;
   }
 
   void snapshot_if_due(const aggregate_base& aggregate, std::uint64_t version_before) {
@@ -270,14 +272,18 @@ void application::save_all(std::span<aggregate_base* const> aggregates) {
       for (stored_event& event : aggregate->pending_) s.staged.push_back(std::move(event));
       aggregate->pending_.clear();
       if (s.keeps_state()) entry.aggregate = aggregate->clone();
-      if (auto* existing = s.find_staged(entry.id)) {
+      // An aggregate created since its last save (version_before 0) is new
+      // to the batch unless another object of its id was staged, and then
+      // the recorder refuses the batch for two first versions anyway: a new
+      // entry, latest of its id, without looking for an earlier one.
+      auto* existing = entry.version_before == 0 ? nullptr : s.find_staged(entry.id);
+      if (existing != nullptr) {
         entry.version_before = existing->version_before;
         const auto index = static_cast<std::size_t>(existing - s.overlay.data());
         s.journal.push_back({index, std::move(*existing)});
         *existing = std::move(entry);
       } else {
-        s.journal.push_back({s.overlay.size(), std::nullopt});
-        s.add_staged(std::move(entry));
+        s.overlay.push_back(std::move(entry));
       }
     }
     return;
@@ -383,25 +389,26 @@ void application::discard_staged() noexcept {
   s.staged.clear();
   s.overlay.clear();
   s.overlay_index.clear();
+  s.indexed = 0;
   s.journal.clear();
   s.staging = false;
 }
 
 application::savepoint application::mark() const noexcept {
-  return {state_->staged.size(), state_->journal.size()};
+  return {state_->staged.size(), state_->journal.size(), state_->overlay.size()};
 }
 
 void application::rollback(savepoint to) noexcept {
   auto& s = *state_;
   s.staged.erase(s.staged.begin() + static_cast<std::ptrdiff_t>(to.events), s.staged.end());
+  // Newest first, so an entry replaced twice ends as it was at the savepoint;
+  // entries appended since then are dropped after.
   while (s.journal.size() > to.journal) {
     auto& undo = s.journal.back();
-    if (undo.previous)
-      s.overlay[undo.index] = std::move(*undo.previous);
-    else
-      s.drop_last_staged();
+    s.overlay[undo.index] = std::move(undo.previous);
     s.journal.pop_back();
   }
+  s.truncate_staged(to.overlay);
 }
 
 command_reply application::handle_command(std::string_view name, std::string_view payload_json) {

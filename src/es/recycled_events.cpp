@@ -2,6 +2,8 @@
 
 #include <vector>
 
+#include "weft/core/thread_local.hpp"
+
 namespace weft::es::detail {
 namespace {
 
@@ -10,8 +12,9 @@ struct buffer_list {
 };
 
 // A plain pointer, so the hot path is one thread-local read: no guard, no
-// destructor registration (those are paid once per thread, in list()).
-constinit thread_local buffer_list* current = nullptr;
+// destructor registration (those are paid once per thread, in list());
+// initial-exec (see thread_local.hpp), so that read is one instruction.
+constinit WEFT_HOT_THREAD_LOCAL buffer_list* current = nullptr;
 
 buffer_list& list() noexcept {
   if (current == nullptr) [[unlikely]] {

@@ -169,6 +169,18 @@ TEST(Codec, EncodesIntegersBooleansAndUuidsByteForByteAsMsgpackCxx) {
   }
 }
 
+TEST(Codec, EncodeIntoAppendsToWhatTheBytesHold) {
+  Integers in{};
+  in.u64 = 300;
+  in.id = uuid::random();
+  const bytes alone = encode(in);
+  bytes out{0x01, 0x02};
+  encode_into(in, out);
+  ASSERT_EQ(out.size(), alone.size() + 2);
+  EXPECT_EQ(bytes(out.begin() + 2, out.end()), alone);
+  EXPECT_EQ(out[0], 0x01);
+}
+
 TEST(Codec, IntegersOutOfRangeAreDecodeErrorsNamingTheField) {
   const bytes too_big = encode(Numbers{300, 0, 0, 0, 0, false, 0, 0});
   Narrow out;

@@ -139,6 +139,7 @@ class application {
   struct savepoint {
     std::size_t events = 0;
     std::size_t journal = 0;
+    std::size_t overlay = 0;
   };
 
   // What the application knows of an aggregate without reading the recorder.

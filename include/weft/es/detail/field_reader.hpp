@@ -3,6 +3,7 @@
 // members: integers, booleans, floats, strings and uuids are read in place
 // (no allocation beyond the string's own); any other type is parsed by
 // msgpack-cxx into this thread's reused zone and converted by its adaptors.
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <limits>
@@ -128,11 +129,40 @@ class field_reader {
     return *at_++;
   }
 
+  // `size` is 1, 2, 4 or 8 (msgpack's lengths and numbers): one load each,
+  // where a loop took a shift, an or and a test per byte.
   std::uint64_t big_endian(std::size_t size) {
     need(size);
     std::uint64_t value = 0;
-    for (std::size_t i = 0; i < size; ++i) value = (value << 8) | at_[i];
+    switch (size) {
+      case 1:
+        value = at_[0];
+        break;
+      case 2:
+        value = load_big_endian<std::uint16_t>();
+        break;
+      case 4:
+        value = load_big_endian<std::uint32_t>();
+        break;
+      case 8:
+        value = load_big_endian<std::uint64_t>();
+        break;
+      default:
+        for (std::size_t i = 0; i < size; ++i) value = (value << 8) | at_[i];
+    }
     at_ += size;
+    return value;
+  }
+
+  template <class U>
+  U load_big_endian() const noexcept {
+    U value;
+    std::memcpy(&value, at_, sizeof(U));
+    if constexpr (std::endian::native == std::endian::little) {
+      if constexpr (sizeof(U) == 2) value = __builtin_bswap16(value);
+      if constexpr (sizeof(U) == 4) value = __builtin_bswap32(value);
+      if constexpr (sizeof(U) == 8) value = __builtin_bswap64(value);
+    }
     return value;
   }
 
