@@ -245,11 +245,20 @@ void app_host::check_fits(const follower_state& follower, std::size_t item_bytes
                         follower.name + "' (" + std::to_string(max_payload) + " bytes)");
 }
 
-app_host::push_outcome app_host::push_section(follower_state& follower, std::uint64_t first,
-                                              std::uint64_t last, std::size_t& budget) {
-  const auto pushed = shm::protocol::push_section(follower.ring, first, last, items_);
-  if (pushed == shm::push_result::corrupt) throw_corrupt(follower.name, follower.ring);
-  if (pushed != shm::push_result::ok) return push_outcome::full;
+// Claims room for a section of `bytes` on the follower's ring; an empty claim when it is full.
+shm::claim app_host::claim_section(follower_state& follower, std::size_t bytes) {
+  auto claim = follower.ring.try_claim(
+      static_cast<std::uint16_t>(shm::protocol::message_type::section), bytes);
+  if (claim.status == shm::push_result::corrupt) throw_corrupt(follower.name, follower.ring);
+  return claim;
+}
+
+// Writes the section of items_, ids [first, last], into `claim` and publishes it.
+app_host::push_outcome app_host::push_section(follower_state& follower, shm::claim& claim,
+                                              std::uint64_t first, std::uint64_t last,
+                                              std::size_t& budget) {
+  shm::protocol::encode_section(claim.payload, first, last, items_);
+  follower.ring.commit();
   add(gauges_.sections_sent, 1);
   follower.next = last + 1;
   budget -= std::min(budget, items_.size());
@@ -257,24 +266,40 @@ app_host::push_outcome app_host::push_section(follower_state& follower, std::uin
 }
 
 // The fast path: the notifications this host just recorded, encoded already.
+// The section is sized from the window's offsets and its room claimed before
+// anything is gathered, so a full ring (the follower is slower) costs a probe,
+// not a section built again on every retry.
 app_host::push_outcome app_host::push_recent(follower_state& follower, std::size_t& budget) {
+  const std::uint64_t first = follower.next;
   const std::uint64_t end = std::min(recorded_max_, recent_->last_kept());
   const std::size_t most = std::min(std::size_t{config_.section_items}, budget);
   const std::size_t limit = section_limit(follower);
-  items_.clear();
-  std::size_t section_bytes = shm::protocol::section_fixed_size;
-  const std::uint64_t stop = std::min(end, follower.next + most - 1);
-  std::uint64_t id = follower.next;
-  for (; id <= stop; ++id) {
-    const auto bytes = recent_->encoded(id);
-    section_bytes += shm::protocol::item_prefix_size + bytes.size();
-    if (section_bytes > limit) [[unlikely]] {
-      if (id != follower.next) break;
-      check_fits(follower, bytes.size(), id);
+  const auto section_bytes = [&](std::uint64_t last) {
+    return shm::protocol::section_fixed_size +
+           (last - first + 1) * shm::protocol::item_prefix_size +
+           recent_->encoded_bytes(first, last);
+  };
+  std::uint64_t last = std::min(end, first + most - 1);
+  if (section_bytes(last) > limit) [[unlikely]] {
+    if (section_bytes(first) > limit) {
+      // Alone in a section, if the ring can hold it at all.
+      check_fits(follower, recent_->encoded_bytes(first, first), first);
+      last = first;
+    } else {
+      // The longest run that fits: section_bytes(low) fits, section_bytes(high) does not.
+      std::uint64_t low = first, high = last;
+      while (high - low > 1) {
+        const std::uint64_t middle = low + (high - low) / 2;
+        (section_bytes(middle) <= limit ? low : high) = middle;
+      }
+      last = low;
     }
-    items_.push_back(bytes);
   }
-  return push_section(follower, follower.next, id - 1, budget);
+  auto claim = claim_section(follower, section_bytes(last));
+  if (!claim) return push_outcome::full;
+  items_.clear();
+  recent_->encoded_range(first, last, items_);
+  return push_section(follower, claim, first, last, budget);
 }
 
 // The slow path: a follower behind the window (it restarted, or pulled from
@@ -310,7 +335,9 @@ app_host::push_outcome app_host::push_read(follower_state& follower, std::size_t
     items_.emplace_back(reinterpret_cast<const std::byte*>(scratch_.data()) + begin, end - begin);
     begin = end;
   }
-  return push_section(follower, notes.front().id, notes[ends_.size() - 1].id, budget);
+  auto claim = claim_section(follower, shm::protocol::section_size(items_));
+  if (!claim) return push_outcome::full;
+  return push_section(follower, claim, notes.front().id, notes[ends_.size() - 1].id, budget);
 }
 
 }  // namespace weft::node

@@ -85,6 +85,38 @@ bool recent_notifications::has_tracking_id(std::string_view upstream, std::uint6
   return inner_->has_tracking_id(upstream, id);
 }
 
+void recent_notifications::byte_buffer::reserve(std::size_t capacity) {
+  if (capacity <= capacity_) return;
+  auto grown = std::make_unique_for_overwrite<std::byte[]>(capacity);
+  if (size_ != 0) std::memcpy(grown.get(), data_.get(), size_);
+  data_ = std::move(grown);
+  capacity_ = capacity;
+}
+
+void recent_notifications::byte_buffer::erase_front(std::size_t count) noexcept {
+  if (count >= size_) {
+    size_ = 0;
+    return;
+  }
+  std::memmove(data_.get(), data_.get() + count, size_ - count);
+  size_ -= count;
+}
+
+void recent_notifications::encoded_range(std::uint64_t first, std::uint64_t last,
+                                         std::vector<std::span<const std::byte>>& out) const {
+  const std::size_t from = first - base_id_;
+  const std::size_t to = last - base_id_;
+  out.reserve(out.size() + (to - from + 1));
+  const std::byte* const base = bytes_.data();
+  std::size_t start = starts_[from];
+  for (std::size_t k = from; k < to; ++k) {
+    const std::size_t end = starts_[k + 1];
+    out.emplace_back(base + start, end - start);
+    start = end;
+  }
+  out.emplace_back(base + start, offset_of(to + 1) - start);
+}
+
 std::size_t recent_notifications::offset_of(std::size_t entry) const noexcept {
   return entry < starts_.size() ? starts_[entry] : bytes_.size();
 }
@@ -101,7 +133,7 @@ void recent_notifications::forget_before(std::uint64_t id) noexcept {
 
 void recent_notifications::erase_front(std::size_t entries) noexcept {
   const std::size_t cut = offset_of(entries);
-  bytes_.erase(bytes_.begin(), bytes_.begin() + static_cast<std::ptrdiff_t>(cut));
+  bytes_.erase_front(cut);
   starts_.erase(starts_.begin(), starts_.begin() + static_cast<std::ptrdiff_t>(entries));
   for (auto& start : starts_) start -= cut;
   base_id_ += entries;

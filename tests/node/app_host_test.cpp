@@ -229,5 +229,58 @@ TEST(AppHost, NotificationsAfterASectionsLastIdAreNotProcessed) {
   EXPECT_EQ(shop.events_of("Reservations", "shop.ReservationMade"), 4u);
 }
 
+// A leader sizes each section from its window before claiming room: the
+// longest run of notifications that fits a quarter of the ring, never more;
+// a ring that is full leaves the rest to later turns. The follower gets every
+// notification once, in order.
+TEST(AppHost, SectionsFromTheWindowAreTheLongestRunsThatFitAQuarterRing) {
+  testing::heap_ring ring(1 << 12);
+  shm::spsc_producer producer(ring.region, nullptr, "down");
+  shm::spsc_consumer reader(ring.region, "down");
+  const std::size_t limit = producer.max_payload() / 4;
+  auto window = std::make_shared<recent_notifications>(
+      std::shared_ptr<es::recorder>(store::make_memory_recorder()));
+  shop::Orders orders(es::app_context{"Orders", window, nullptr, {}});
+  std::vector<downstream_end> down;
+  down.push_back({"Reader", std::move(producer)});
+  collected_replies replies;
+  app_host host(orders, std::move(down), {}, &replies, host_config{});
+  host.start(clock::mono_nanos());
+
+  constexpr std::uint64_t orders_made = 300;
+  std::vector<command_request> batch;
+  for (std::uint64_t i = 0; i < orders_made; ++i)
+    batch.push_back({0, i + 1, "create_order",
+                     R"({"customer":")" + std::string(1 + i % 37, 'c') + R"(","amount":5})"});
+  host.on_commands(batch, clock::mono_nanos());
+
+  std::uint64_t next = 1;
+  std::size_t sections = 0;
+  for (int round = 0; round < 1000 && next <= orders_made; ++round) {
+    reader.drain(
+        [&](const shm::record_view& record) {
+          auto read = read_from_leader(0, record);
+          ASSERT_TRUE(read.ok()) << read.error().message;
+          const auto* section = std::get_if<shm::protocol::section_view>(&*read);
+          if (section == nullptr) return;  // the prompt of start()
+          ++sections;
+          ASSERT_EQ(section->first_id(), next) << "a gap or a repeat";
+          next = section->last_id() + 1;
+          EXPECT_LE(record.payload.size(), limit);
+          if (next > orders_made) return;
+          ASSERT_TRUE(window->holds(next));
+          EXPECT_GT(record.payload.size() + shm::protocol::item_prefix_size +
+                        window->encoded(next).size(),
+                    limit)
+              << "section " << section->first_id() << ".." << section->last_id()
+              << " had room for the next notification";
+        },
+        64);
+    host.tick(clock::mono_nanos());
+  }
+  EXPECT_EQ(next, orders_made + 1);
+  EXPECT_GT(sections, 8u) << "a ring of 4 KiB holds a few sections at a time";
+}
+
 }  // namespace
 }  // namespace weft::node

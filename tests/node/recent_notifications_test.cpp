@@ -105,5 +105,37 @@ TEST(RecentNotifications, KeepsNothingOfAFailedInsert) {
   EXPECT_TRUE(window.holds(3));
 }
 
+// The window starts with room for half its bound and grows past it in
+// batches of varied sizes, moving what it kept; ranges of encodings read back
+// are what the recorder has, byte for byte, after every growth and drop.
+TEST(RecentNotifications, RangesOfEncodingsMatchTheRecorderAsTheWindowGrowsAndDrops) {
+  auto inner = std::shared_ptr<es::recorder>(store::make_memory_recorder());
+  recent_notifications window(inner, 8192);
+  for (std::size_t round = 0; round < 30; ++round) {
+    window.insert_events(events(1 + round % 7, 3 + 11 * round));
+    const std::uint64_t last = window.last_kept();
+    std::uint64_t first = last;
+    while (first > 1 && window.holds(first - 1)) --first;
+    es::notification_query query;
+    query.start = first;
+    query.stop = last;
+    query.limit = 1000;
+    const auto recorded = inner->select_notifications(query);
+    ASSERT_EQ(recorded.size(), last - first + 1);
+    std::vector<std::span<const std::byte>> range;
+    window.encoded_range(first, last, range);
+    ASSERT_EQ(range.size(), recorded.size());
+    std::size_t bytes = 0;
+    for (std::size_t k = 0; k < range.size(); ++k) {
+      EXPECT_EQ(copy(range[k]), wire(recorded[k])) << "round " << round << ", id " << first + k;
+      EXPECT_EQ(copy(window.encoded(first + k)), copy(range[k]));
+      bytes += range[k].size();
+    }
+    EXPECT_EQ(window.encoded_bytes(first, last), bytes);
+    EXPECT_EQ(window.encoded_bytes(last, last), window.encoded(last).size());
+    if (round % 5 == 4) window.forget_before(last - 2);  // followers move on
+  }
+}
+
 }  // namespace
 }  // namespace weft::node

@@ -129,8 +129,9 @@ class app_host {
   bool deliver_to(follower_state& follower, std::size_t& budget);
   push_outcome push_recent(follower_state& follower, std::size_t& budget);
   push_outcome push_read(follower_state& follower, std::size_t& budget);
-  push_outcome push_section(follower_state& follower, std::uint64_t first, std::uint64_t last,
-                            std::size_t& budget);
+  shm::claim claim_section(follower_state& follower, std::size_t bytes);
+  push_outcome push_section(follower_state& follower, shm::claim& claim, std::uint64_t first,
+                            std::uint64_t last, std::size_t& budget);
   static std::size_t section_limit(const follower_state& follower) noexcept;
   void check_fits(const follower_state& follower, std::size_t item_bytes, std::uint64_t id) const;
   void request_pulls(std::int64_t now_ns);

@@ -14,6 +14,7 @@
 // The window's accessors and the spans they return belong to the thread that
 // records (the hosting actor: a hosted application has one writer). Spans
 // stay valid until that thread's next insert_events or forget_before().
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -67,6 +68,17 @@ class recent_notifications final : public es::recorder {
     const std::size_t end = k + 1 < starts_.size() ? starts_[k + 1] : bytes_.size();
     return {bytes_.data() + starts_[k], end - starts_[k]};
   }
+  /// Bytes of the encodings of notifications [first, last], back to back;
+  /// holds(first) and holds(last) must be true. The recording thread only.
+  [[nodiscard]] std::size_t encoded_bytes(std::uint64_t first, std::uint64_t last) const noexcept {
+    const std::size_t k = last - base_id_;
+    const std::size_t end = k + 1 < starts_.size() ? starts_[k + 1] : bytes_.size();
+    return end - starts_[first - base_id_];
+  }
+  /// Appends encoded(id) for each id of [first, last] to `out`; holds(first)
+  /// and holds(last) must be true. The recording thread only.
+  void encoded_range(std::uint64_t first, std::uint64_t last,
+                     std::vector<std::span<const std::byte>>& out) const;
   /// Every follower has the notifications below `id`: they may go (they do
   /// once they take a quarter of the bound). The recording thread only.
   void forget_before(std::uint64_t id) noexcept;
@@ -87,24 +99,30 @@ class recent_notifications final : public es::recorder {
   std::shared_ptr<es::recorder> inner_;
   std::size_t max_bytes_;
   std::mutex mutex_;  // insert_events may come from any thread
-  // resize() leaves new bytes uninitialised: stage() writes every one.
-  template <class T>
-  struct uninitialised_allocator : std::allocator<T> {
-    template <class U>
-    struct rebind {
-      using other = uninitialised_allocator<U>;
-    };
-    template <class U>
-    void construct(U* at) noexcept {
-      ::new (static_cast<void*>(at)) U;
+  // Bytes that grow without being initialised: stage() writes every one. (A
+  // vector's resize() would visit each new byte, even to construct nothing.)
+  class byte_buffer {
+   public:
+    [[nodiscard]] std::size_t size() const noexcept { return size_; }
+    [[nodiscard]] std::byte* data() noexcept { return data_.get(); }
+    [[nodiscard]] const std::byte* data() const noexcept { return data_.get(); }
+    void reserve(std::size_t capacity);
+    /// Grows (new bytes uninitialised, kept ones copied when it moves) or shrinks.
+    void resize(std::size_t size) {
+      if (size > capacity_) reserve(std::max(size, 2 * capacity_));
+      size_ = size;
     }
-    template <class U, class... Args>
-    void construct(U* at, Args&&... args) {
-      ::new (static_cast<void*>(at)) U(std::forward<Args>(args)...);
-    }
+    /// Drops the first `count` bytes, moving the rest to the front.
+    void erase_front(std::size_t count) noexcept;
+    void clear() noexcept { size_ = 0; }
+
+   private:
+    std::unique_ptr<std::byte[]> data_;
+    std::size_t size_ = 0;
+    std::size_t capacity_ = 0;
   };
 
-  std::vector<std::byte, uninitialised_allocator<std::byte>> bytes_;  // encoded, back to back
+  byte_buffer bytes_;                // encoded, back to back
   std::vector<std::size_t> starts_;  // starts_[k]: offset in bytes_ of id base_id_ + k
   std::size_t released_ = 0;         // leading entries every follower has
   std::uint64_t base_id_ = 0;        // id of starts_[0]
