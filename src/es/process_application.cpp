@@ -1,8 +1,31 @@
 #include "weft/es/process_application.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 namespace weft::es {
+namespace {
+
+// Whether two topics are equal: the size first, then up to 32 bytes in
+// overlapping words inline, where operator== calls memcmp.
+bool same_topic(const std::string& a, const std::string& b) noexcept {
+  const std::size_t size = a.size();
+  if (size != b.size()) return false;
+  const char* x = a.data();
+  const char* y = b.data();
+  const auto word = [](const char* at) {
+    std::uint64_t value;
+    std::memcpy(&value, at, sizeof value);
+    return value;
+  };
+  if (size < 8 || size > 32) return std::memcmp(x, y, size) == 0;
+  if (word(x) != word(y) || word(x + size - 8) != word(y + size - 8)) return false;
+  for (std::size_t at = 8; at + 8 < size; at += 8)
+    if (word(x + at) != word(y + at)) return false;
+  return true;
+}
+
+}  // namespace
 
 process_application::process_application(app_context context)
     : application(std::move(context)), batch_size_(options().get_uint("batch_size", 100)) {
@@ -40,21 +63,10 @@ bool process_application::follows(std::string_view topic) const noexcept {
          std::find(follow_topics_.begin(), follow_topics_.end(), topic) != follow_topics_.end();
 }
 
-void process_application::dispatch(const notification& source, processing& processing) {
-  // Upstream events come in runs of one topic: try the last handler first.
-  const std::string& topic = source.event.topic;
-  if (last_handler_ < handlers_.size() && handlers_[last_handler_].topic == topic) {
-    handlers_[last_handler_].invoke(*this, handlers_[last_handler_], source, processing);
-    return;
-  }
-  for (std::size_t i = 0; i < handlers_.size(); ++i) {
-    if (handlers_[i].topic == topic) {
-      last_handler_ = i;
-      handlers_[i].invoke(*this, handlers_[i], source, processing);
-      return;
-    }
-  }
-  policy(event_view(source), processing);
+std::size_t process_application::handler_for(std::string_view topic) const noexcept {
+  for (std::size_t i = 0; i < handlers_.size(); ++i)
+    if (handlers_[i].topic == topic) return i;
+  return no_handler;
 }
 
 std::uint64_t& process_application::cached_position(std::string_view upstream) {
@@ -120,10 +132,25 @@ process_outcome process_application::process_chunk(std::string_view upstream,
   process_outcome out;
   begin_staging();
   try {
+    // Upstream events come in runs of one topic: whether it is followed and
+    // which handler takes it is looked up once per run, found by comparing
+    // each topic with the one before it.
+    const std::string* run_topic = nullptr;
+    bool followed = false;
+    std::size_t handler = no_handler;
     for (const auto& source : chunk) {
-      if (!follows(source.event.topic)) continue;
+      const std::string& topic = source.event.topic;
+      if (run_topic == nullptr || !same_topic(topic, *run_topic)) [[unlikely]] {
+        run_topic = &topic;
+        followed = follows(topic);
+        handler = handler_for(topic);
+      }
+      if (!followed) continue;
       processing context(*this, upstream, source);
-      dispatch(source, context);
+      if (handler != no_handler)
+        handlers_[handler].invoke(*this, handlers_[handler], source, context);
+      else
+        policy(event_view(source), context);
       ++out.processed;
     }
   } catch (...) {

@@ -91,10 +91,8 @@ result<es::notification> decode_notification(std::span<const std::uint8_t> blob)
   return note;
 }
 
-namespace {
-
 // Names what is wrong with a blob the fast path refused.
-result<void> refuse(std::span<const std::uint8_t> blob) {
+failure refuse_notification(std::span<const std::uint8_t> blob) {
   reader in(blob);
   std::uint64_t id = 0, version = 0;
   std::uint16_t topic_size = 0;
@@ -110,36 +108,6 @@ result<void> refuse(std::span<const std::uint8_t> blob) {
         failure::code::invalid,
         "notification blob has " + std::to_string(in.remaining()) + " bytes after its state"};
   return failure{failure::code::invalid, "notification id is 0"};
-}
-
-}  // namespace
-
-// One pass with one bounds check per length read; a blob that fails any of
-// them goes to refuse(), which finds the field to name.
-result<void> decode_notification_into(std::span<const std::uint8_t> blob, es::notification& note) {
-  const std::uint8_t* at = blob.data();
-  const std::size_t size = blob.size();
-  if (size < fixed_size) return refuse(blob);
-  std::uint16_t topic_size = 0;
-  std::memcpy(&topic_size, at + 32, 2);
-  if (size - fixed_size < topic_size) return refuse(blob);
-  std::uint32_t state_size = 0;
-  std::memcpy(&state_size, at + 34 + topic_size, 4);
-  if (size - fixed_size - topic_size != state_size) return refuse(blob);
-  std::uint64_t id = 0;
-  std::memcpy(&id, at, 8);
-  if (id == 0) return refuse(blob);
-
-  auto& event = note.event;
-  note.id = id;
-  std::memcpy(event.originator_id.bytes.data(), at + 8, 16);
-  std::memcpy(&event.originator_version, at + 24, 8);
-  // A recycled notification mostly holds the same topic already.
-  const std::string_view topic(reinterpret_cast<const char*>(at + 34), topic_size);
-  if (std::string_view(event.topic) != topic) event.topic.assign(topic);
-  const std::uint8_t* state = at + fixed_size + topic_size;
-  event.state.assign(state, state + state_size);
-  return {};
 }
 
 }  // namespace weft::node

@@ -55,6 +55,56 @@ class DepositsOnly : public Tallies {
 
 }  // namespace tally
 
+namespace runs {
+
+// Topics of one length that differ in one byte, at the end or inside, and a
+// short one: a run of one topic must end at the first notification of another.
+struct Alpha {
+  std::int64_t n = 0;
+};
+WEFT_EVENT(Alpha, "runs.Same_Length_Topic_A", n);
+struct Bravo {
+  std::int64_t n = 0;
+};
+WEFT_EVENT(Bravo, "runs.Same_Length_Topic_B", n);
+struct Charlie {
+  std::int64_t n = 0;
+};
+WEFT_EVENT(Charlie, "runs.Same_Lxngth_Topic_A", n);
+struct Delta {
+  std::int64_t n = 0;
+};
+WEFT_EVENT(Delta, "r.D", n);
+
+/// Writes down which handler (or the policy) got each event, in order.
+class Journal : public weft::es::process_application {
+ public:
+  explicit Journal(weft::es::app_context context) : process_application(std::move(context)) {
+    on<&Journal::alpha>();
+    on<&Journal::bravo>();
+    on<&Journal::delta>();
+  }
+  void alpha(const Alpha& e, weft::es::processing&) { seen.push_back("A" + std::to_string(e.n)); }
+  void bravo(const Bravo& e, weft::es::processing&) { seen.push_back("B" + std::to_string(e.n)); }
+  void delta(const Delta& e, weft::es::processing&) { seen.push_back("D" + std::to_string(e.n)); }
+  std::vector<std::string> seen;
+
+ protected:
+  void policy(const weft::es::event_view& event, weft::es::processing&) override {
+    seen.push_back("policy:" + std::string(event.topic()));
+  }
+};
+
+/// The same, following Alpha and Delta only.
+class AlphaDeltaJournal : public Journal {
+ public:
+  explicit AlphaDeltaJournal(weft::es::app_context context) : Journal(std::move(context)) {
+    set_follow_topics({"runs.Same_Length_Topic_A", "r.D"});
+  }
+};
+
+}  // namespace runs
+
 namespace weft::es {
 namespace {
 
@@ -214,6 +264,38 @@ TEST_F(ProcessApplications, KeepPositionsPerUpstream) {
   emails.process("B", std::span(batch).first(1));
   EXPECT_EQ(process_recorder->max_tracking_id("A"), 3u);
   EXPECT_EQ(process_recorder->max_tracking_id("B"), 1u);
+}
+
+// Notifications 1.. of the given events, in order.
+template <class... E>
+std::vector<notification> notifications_of(const E&... events) {
+  std::vector<notification> out;
+  (out.push_back({out.size() + 1, to_stored(events, uuid::random(), 1)}), ...);
+  return out;
+}
+
+TEST_F(ProcessApplications, GiveEachEventOfMixedRunsToTheHandlerOfItsTopic) {
+  runs::Journal journal(context());
+  const auto batch = notifications_of(
+      runs::Alpha{1}, runs::Alpha{2}, runs::Bravo{3}, runs::Bravo{4}, runs::Alpha{5},
+      runs::Charlie{6}, runs::Alpha{7}, runs::Delta{8}, runs::Delta{9}, runs::Bravo{10});
+  const auto outcome = journal.process("Upstream", batch);
+  EXPECT_EQ(journal.seen,
+            (std::vector<std::string>{"A1", "A2", "B3", "B4", "A5",
+                                      "policy:runs.Same_Lxngth_Topic_A", "A7", "D8", "D9", "B10"}));
+  EXPECT_EQ(outcome.processed, 10u);
+  EXPECT_EQ(journal.position("Upstream"), 10u);
+}
+
+TEST_F(ProcessApplications, FollowTopicsPerRunOfMixedTopics) {
+  runs::AlphaDeltaJournal journal(context());
+  const auto batch =
+      notifications_of(runs::Alpha{1}, runs::Bravo{2}, runs::Bravo{3}, runs::Alpha{4},
+                       runs::Charlie{5}, runs::Delta{6}, runs::Alpha{7});
+  const auto outcome = journal.process("Upstream", batch);
+  EXPECT_EQ(journal.seen, (std::vector<std::string>{"A1", "A4", "D6", "A7"}));
+  EXPECT_EQ(outcome.processed, 4u);
+  EXPECT_EQ(journal.position("Upstream"), 7u) << "unfollowed topics are tracked too";
 }
 
 }  // namespace

@@ -97,6 +97,44 @@ TEST(NotificationCodec, DecodesOverARecycledNotification) {
   }
 }
 
+// The topic of a recycled notification is kept only when every byte is the
+// same: topics of every length up to past the inline compare's 32 bytes, one
+// byte changed at each position in turn.
+TEST(NotificationCodec, DecodingOverATopicOneByteApartReplacesIt) {
+  for (std::size_t size = 1; size <= 40; ++size) {
+    auto note = sample();
+    note.event.topic.assign(size, 't');
+    es::notification into;
+    std::string wire;
+    encode_notification(note, wire);
+    ASSERT_TRUE(decode_notification_into(as_bytes(wire), into).ok());
+    for (std::size_t at = 0; at < size; ++at) {
+      auto other = note;
+      other.event.topic[at] = 'u';
+      std::string other_wire;
+      encode_notification(other, other_wire);
+      ASSERT_TRUE(decode_notification_into(as_bytes(other_wire), into).ok());
+      ASSERT_EQ(into.event.topic, other.event.topic) << "size " << size << ", byte " << at;
+      ASSERT_TRUE(decode_notification_into(as_bytes(wire), into).ok());
+      ASSERT_EQ(into.event.topic, note.event.topic) << "size " << size << ", byte " << at;
+    }
+  }
+}
+
+// States that grow and shrink over one recycled notification come out whole.
+TEST(NotificationCodec, DecodesGrowingAndShrinkingStatesOverOneNotification) {
+  es::notification into;
+  for (const std::size_t size : {0, 1, 15, 16, 17, 40, 41, 300, 2, 0, 1000, 999}) {
+    auto note = sample();
+    note.event.state.resize(size);
+    for (std::size_t i = 0; i < size; ++i) note.event.state[i] = static_cast<std::uint8_t>(i * 7);
+    std::string wire;
+    encode_notification(note, wire);
+    ASSERT_TRUE(decode_notification_into(as_bytes(wire), into).ok());
+    EXPECT_EQ(into, note) << "state of " << size << " bytes";
+  }
+}
+
 TEST(NotificationCodec, WriteNotificationMatchesEncode) {
   const auto note = sample();
   std::string wire;

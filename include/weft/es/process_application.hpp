@@ -19,6 +19,7 @@
 //
 // Options: batch_size = N (default 100): at most N upstream notifications are
 // processed in one transaction (tracking = the last id); how catch-up is fast.
+#include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -162,14 +163,15 @@ class process_application : public application {
 
   void committed(std::span<const tracking> tracked) override;
   void add_handler(handler entry);
-  void dispatch(const notification& source, processing& processing);
+  static constexpr std::size_t no_handler = SIZE_MAX;
+  /// The index of the handler of `topic` in handlers_, or no_handler.
+  std::size_t handler_for(std::string_view topic) const noexcept;
   bool follows(std::string_view topic) const noexcept;
   std::uint64_t& cached_position(std::string_view upstream);
   process_outcome process_chunk(std::string_view upstream, std::uint64_t& position,
                                 std::span<const notification> chunk, std::uint64_t track_to);
 
   std::vector<handler> handlers_;
-  std::size_t last_handler_ = 0;
   std::vector<std::string> follow_topics_;
   std::size_t batch_size_;
   std::deque<std::pair<std::string, std::uint64_t>> positions_;  // stable references

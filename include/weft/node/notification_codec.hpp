@@ -72,8 +72,80 @@ inline std::byte* write_notification(std::byte* at, std::uint64_t id,
 /// Decodes one blob; the failure message names the field that did not fit.
 result<es::notification> decode_notification(std::span<const std::uint8_t> blob);
 
+/// Why decode_notification_into() refused `blob`: the field that does not
+/// fit, bytes left over, or an id of 0. The cold path.
+failure refuse_notification(std::span<const std::uint8_t> blob);
+
+namespace detail {
+
+/// Whether the `size` bytes at `a` and `b` are equal. Topics are short and a
+/// notification's is nearly always the one its buffer held before: up to 32
+/// bytes are compared inline, where operator== calls memcmp.
+[[nodiscard]] inline bool same_bytes(const char* a, const char* b, std::size_t size) noexcept {
+  const auto word = [](const char* at) {
+    std::uint64_t value;
+    std::memcpy(&value, at, sizeof value);
+    return value;
+  };
+  if (size > 32) return std::memcmp(a, b, size) == 0;
+  if (size >= 8) {
+    // Overlapping words: the first 8, up to two more, and the last 8.
+    if (word(a) != word(b) || word(a + size - 8) != word(b + size - 8)) return false;
+    for (std::size_t at = 8; at + 8 < size; at += 8)
+      if (word(a + at) != word(b + at)) return false;
+    return true;
+  }
+  for (std::size_t i = 0; i < size; ++i)
+    if (a[i] != b[i]) return false;
+  return true;
+}
+
+/// Capacity to give a recycled state buffer that must hold `size` bytes:
+/// some room above it, so states that grow a little (a counter gaining a
+/// digit) do not reallocate every recycled buffer once per size.
+[[nodiscard]] inline std::size_t state_capacity(std::size_t size) noexcept {
+  return size + size / 4 + 16;
+}
+
+}  // namespace detail
+
 /// The same into `out`, whose topic and state buffers are reused. On failure
-/// `out` is as it was.
-result<void> decode_notification_into(std::span<const std::uint8_t> blob, es::notification& out);
+/// `out` is as it was. Inline: a follower decodes every notification here;
+/// one bounds check per length read, and a blob that fails any of them goes
+/// to refuse_notification(), which finds the field to name.
+inline result<void> decode_notification_into(std::span<const std::uint8_t> blob,
+                                             es::notification& out) {
+  const std::uint8_t* at = blob.data();
+  const std::size_t size = blob.size();
+  if (size < notification_fixed_size) [[unlikely]]
+    return refuse_notification(blob);
+  std::uint16_t topic_size = 0;
+  std::memcpy(&topic_size, at + 32, 2);
+  if (size - notification_fixed_size < topic_size) [[unlikely]]
+    return refuse_notification(blob);
+  std::uint32_t state_size = 0;
+  std::memcpy(&state_size, at + 34 + topic_size, 4);
+  std::uint64_t id = 0;
+  std::memcpy(&id, at, 8);
+  if (size - notification_fixed_size - topic_size != state_size || id == 0) [[unlikely]]
+    return refuse_notification(blob);
+
+  auto& event = out.event;
+  out.id = id;
+  std::memcpy(event.originator_id.bytes.data(), at + 8, 16);
+  std::memcpy(&event.originator_version, at + 24, 8);
+  // A recycled notification mostly holds the same topic already.
+  const char* topic = reinterpret_cast<const char*>(at + 34);
+  if (event.topic.size() != topic_size ||
+      !detail::same_bytes(event.topic.data(), topic, topic_size)) [[unlikely]]
+    event.topic.assign(topic, topic_size);
+  const std::uint8_t* state = at + notification_fixed_size + topic_size;
+  if (event.state.capacity() < state_size) [[unlikely]] {
+    event.state.clear();
+    event.state.reserve(detail::state_capacity(state_size));
+  }
+  event.state.assign(state, state + state_size);
+  return {};
+}
 
 }  // namespace weft::node
