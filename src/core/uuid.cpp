@@ -13,6 +13,9 @@
 #include <time.h>
 
 #include <openssl/sha.h>
+// Inlined (static in this file): XXH3 of a short input is a few dozen
+// instructions, as many as the call into libxxhash and its dispatch cost.
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 #include <boost/uuid/string_generator.hpp>
 #include <boost/uuid/uuid_io.hpp>
@@ -110,18 +113,20 @@ uuid uuid::derived(const uuid& source, std::string_view name) {
   // The other 48 bits need to tell names apart, not to resist an attacker
   // (the names are the program's): XXH3 does that in a few dozen
   // instructions where SHA-1 took over two thousand.
-  std::array<std::uint8_t, 256> small;
-  std::string large;
-  std::uint8_t* input = small.data();
   const std::size_t size = 16 + name.size();
-  if (size > small.size()) {
-    large.resize(size);
-    input = reinterpret_cast<std::uint8_t*>(large.data());
+  XXH128_hash_t digest;
+  if (size <= 256) {
+    std::array<std::uint8_t, 256> input;  // only the first `size` bytes are hashed
+    std::memcpy(input.data(), source.bytes.data(), 16);
+    if (!name.empty()) std::memcpy(input.data() + 16, name.data(), name.size());
+    digest = XXH3_128bits(input.data(), size);
+  } else {
+    std::string input(reinterpret_cast<const char*>(source.bytes.data()), 16);
+    input.append(name);
+    digest = XXH3_128bits(input.data(), size);
   }
-  std::memcpy(input, source.bytes.data(), 16);
-  if (!name.empty()) std::memcpy(input + 16, name.data(), name.size());
   XXH128_canonical_t hash;  // big-endian: the same id on every machine
-  XXH128_canonicalFromHash(&hash, XXH3_128bits(input, size));
+  XXH128_canonicalFromHash(&hash, digest);
   uuid out;
   std::copy_n(source.bytes.begin(), 10, out.bytes.begin());
   std::copy_n(hash.digest, 6, out.bytes.begin() + 10);

@@ -52,8 +52,8 @@ class field_reader {
 
   template <class T>
   void read(T& out, std::string_view field) {
-    if (at_ >= end_)
-      throw_undecodable(topic_, "truncated before field '" + std::string(field) + "'");
+    if (at_ >= end_) [[unlikely]]
+      truncated_before(field);
     if constexpr (std::is_same_v<T, bool>) {
       const std::uint8_t tag = *at_;
       if (tag != 0xc2 && tag != 0xc3) bad(field, tag);
@@ -112,11 +112,20 @@ class field_reader {
 
   /// Every byte read: trailing bytes after the last field are an error.
   void finish() const {
-    if (at_ != end_) throw_undecodable(topic_, std::to_string(end_ - at_) + " trailing bytes");
+    if (at_ != end_) [[unlikely]]
+      trailing_bytes();
   }
 
  private:
-  [[noreturn]] void bad(std::string_view field, std::uint8_t tag) const {
+  // The error paths out of line, so the reading paths stay small enough to inline.
+  [[noreturn, gnu::cold, gnu::noinline]] void truncated_before(std::string_view field) const {
+    throw_undecodable(topic_, "truncated before field '" + std::string(field) + "'");
+  }
+  [[noreturn, gnu::cold, gnu::noinline]] void trailing_bytes() const {
+    throw_undecodable(topic_, std::to_string(end_ - at_) + " trailing bytes");
+  }
+
+  [[noreturn, gnu::cold, gnu::noinline]] void bad(std::string_view field, std::uint8_t tag) const {
     throw_bad_field(topic_, field, "unexpected " + std::string(kind_of_tag(tag)));
   }
 
