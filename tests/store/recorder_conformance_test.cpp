@@ -159,6 +159,31 @@ TYPED_TEST(RecorderConformance, SelectNotificationsFiltersTopicsBeforeLimit) {
   EXPECT_EQ(b[1].event, events[4]);
 }
 
+// Consecutive events mostly share a topic and a recorder may compare each
+// with the one before: topics of one length, one byte apart at the start, the
+// middle or the end, and of lengths around 8, 16 and 32, each come back as given.
+TYPED_TEST(RecorderConformance, TopicsOneByteApartStayApart) {
+  auto& r = this->recorder();
+  const auto o = uuid::random();
+  std::vector<std::string> topics;
+  for (const std::size_t size : {1, 7, 8, 9, 16, 17, 24, 31, 32, 33, 40})
+    for (const std::size_t at : {std::size_t{0}, size / 2, size - 1}) {
+      std::string same(size, 't');
+      std::string other = same;
+      other[at] = 'u';
+      topics.insert(topics.end(), {same, same, other, same, other, other});
+    }
+  std::vector<stored_event> events;
+  for (std::uint64_t v = 1; v <= topics.size(); ++v) events.push_back(event(o, v, topics[v - 1]));
+  r.insert_events(events);
+  const auto back = r.select_notifications(notes(1, topics.size()));
+  ASSERT_EQ(back.size(), topics.size());
+  for (std::size_t i = 0; i < back.size(); ++i)
+    EXPECT_EQ(back[i].event.topic, topics[i]) << "notification " << i + 1;
+  EXPECT_EQ(r.select_notifications(notes(1, 1000, std::nullopt, {std::string(17, 't')})).size(),
+            3u * 3);
+}
+
 TYPED_TEST(RecorderConformance, BytesAndTopicsRoundTripExactly) {
   auto& r = this->recorder();
   const auto o = uuid::random();

@@ -110,11 +110,12 @@ namespace detail {
 }  // namespace detail
 
 /// The same into `out`, whose topic and state buffers are reused. On failure
-/// `out` is as it was. Inline: a follower decodes every notification here;
-/// one bounds check per length read, and a blob that fails any of them goes
-/// to refuse_notification(), which finds the field to name.
-inline result<void> decode_notification_into(std::span<const std::uint8_t> blob,
-                                             es::notification& out) {
+/// `out` is as it was. Always inline (the compiler judged it too big to): a
+/// follower decodes every notification here. One bounds check per length
+/// read; a blob that fails any of them goes to refuse_notification(), which
+/// finds the field to name.
+[[gnu::always_inline]] inline result<void> decode_notification_into(
+    std::span<const std::uint8_t> blob, es::notification& out) {
   const std::uint8_t* at = blob.data();
   const std::size_t size = blob.size();
   if (size < notification_fixed_size) [[unlikely]]
