@@ -50,8 +50,7 @@ const command_payload::flat_field* command_payload::find_flat(std::string_view k
   for (std::size_t i = field_count_; i-- > 0;) {
     const auto& field = fields_[i];
     // Offsets set by the parser lie inside text_: no bounds check needed.
-    if (field.key_size == key.size() &&
-        std::string_view(text_.data() + field.key_at, field.key_size) == key)
+    if (same_text(std::string_view(text_.data() + field.key_at, field.key_size), key))
       return &field;
   }
   return nullptr;

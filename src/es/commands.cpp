@@ -64,7 +64,7 @@ const command_table::handler* command_table::find(std::string_view name) const {
   constexpr std::size_t scanned = 16;
   if (handlers_.size() <= scanned) {
     for (const auto& e : handlers_)
-      if (e.name.size() == name.size() && std::string_view(e.name) == name) return &e.run;
+      if (same_text(e.name, name)) return &e.run;
     return nullptr;
   }
   const auto at = std::lower_bound(

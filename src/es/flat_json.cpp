@@ -85,7 +85,8 @@ class flat_reader {
         size = static_cast<std::uint16_t>(at_++ - first);
         return true;
       }
-      if (c == '\\' || c < 0x20 || c > 0x7e) return false;  // the final NUL too
+      // Outside ' '..'~' (the final NUL too) in one unsigned comparison.
+      if (c == '\\' || static_cast<unsigned char>(c - 0x20) > 0x7e - 0x20) return false;
     }
   }
 

@@ -2,12 +2,12 @@
 
 #include <algorithm>
 #include <cstring>
-#include <deque>
 #include <iterator>
 #include <thread>
 
 #include "weft/core/clock.hpp"
 #include "weft/core/error.hpp"
+#include "weft/es/command_payload.hpp"
 #include "weft/node/inbound.hpp"
 #include "weft/shm/doorbell.hpp"
 #include "weft/shm/ingress.hpp"
@@ -27,10 +27,13 @@ std::int64_t deadline_after(std::chrono::milliseconds timeout) {
 struct client::lane {
   std::string app;
   shm::ingress_client ingress;
-  // Replies not taken yet, in arrival order: one lane's replies come in the
-  // order of its commands, so this is sorted by correlation id and a waiter's
-  // reply is usually at the front (a deque: taking it from there is cheap).
-  std::deque<reply> arrived;
+  // Replies not taken yet are arrived[first..], in arrival order: one lane's
+  // replies come in the order of its commands, so they are sorted by
+  // correlation id and a waiter's reply is usually the first. A vector, not a
+  // deque: take_replies() hands it over whole, and no node is allocated per
+  // few replies.
+  std::vector<reply> arrived;
+  std::size_t first = 0;
 
   // Moves every reply waiting in the ring into `arrived`.
   void collect() {
@@ -39,12 +42,27 @@ struct client::lane {
           shm::protocol::reply_view view;
           // A record that is no valid reply answers nothing we can name.
           if (!shm::protocol::read_reply(record, view)) return;
-          arrived.push_back(reply{view.correlation_id,
-                                  view.status == shm::protocol::reply_status::ok,
-                                  std::string(reinterpret_cast<const char*>(view.payload.data()),
-                                              view.payload.size())});
+          auto& got = arrived.emplace_back();
+          got.correlation_id = view.correlation_id;
+          got.ok = view.status == shm::protocol::reply_status::ok;
+          got.payload.assign(reinterpret_cast<const char*>(view.payload.data()),
+                             view.payload.size());
         },
         1024);
+  }
+
+  // Takes the reply at `at` (from first on) out of `arrived`.
+  reply take(std::size_t at) {
+    reply out = std::move(arrived[at]);
+    if (at == first)
+      ++first;
+    else
+      arrived.erase(arrived.begin() + static_cast<std::ptrdiff_t>(at));
+    if (first == arrived.size()) {
+      arrived.clear();
+      first = 0;
+    }
+    return out;
   }
 
   // Waits for a reply, or until `deadline`; false on timeout.
@@ -78,7 +96,7 @@ shm::segment& client::segment() noexcept {
 }
 
 client::lane& client::lane_of(std::string_view app) {
-  if (last_lane_ != nullptr && last_lane_->app == app) return *last_lane_;
+  if (last_lane_ != nullptr && es::same_text(last_lane_->app, app)) return *last_lane_;
   if (auto found = lanes_.find(app); found != lanes_.end())
     return *(last_lane_ = found->second.get());
   const auto index = segment_->find_process(app);
@@ -132,14 +150,8 @@ reply client::wait(std::string_view app, std::uint64_t correlation_id,
   const std::int64_t deadline = deadline_after(timeout);
   for (;;) {
     target.collect();
-    const auto found =
-        std::find_if(target.arrived.begin(), target.arrived.end(),
-                     [&](const reply& r) { return r.correlation_id == correlation_id; });
-    if (found != target.arrived.end()) {
-      reply out = std::move(*found);
-      target.arrived.erase(found);
-      return out;
-    }
+    for (std::size_t at = target.first; at < target.arrived.size(); ++at)
+      if (target.arrived[at].correlation_id == correlation_id) return target.take(at);
     if (clock::mono_nanos() >= deadline)
       throw error("no reply from '" + target.app + "' to command " +
                   std::to_string(correlation_id) + " within " + std::to_string(timeout.count()) +
@@ -160,9 +172,18 @@ std::vector<reply> client::take_replies(std::string_view app, std::chrono::milli
     target.await_reply(deadline_after(timeout));
     target.collect();
   }
-  std::vector<reply> out(std::make_move_iterator(target.arrived.begin()),
-                         std::make_move_iterator(target.arrived.end()));
-  target.arrived.clear();
+  std::vector<reply> out;
+  if (target.first == 0) {
+    // Handed over whole; the next ones go into room for as many.
+    out.swap(target.arrived);
+    target.arrived.reserve(out.size());
+  } else {
+    out.assign(
+        std::make_move_iterator(target.arrived.begin() + static_cast<std::ptrdiff_t>(target.first)),
+        std::make_move_iterator(target.arrived.end()));
+    target.arrived.clear();
+    target.first = 0;
+  }
   // By correlation id, as documented, should a peer have answered out of order.
   const auto by_id = [](const reply& a, const reply& b) {
     return a.correlation_id < b.correlation_id;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "weft/es/command_payload.hpp"
 #include "weft/node/notification_codec.hpp"
 #include "weft/shm/protocol.hpp"
 
@@ -102,11 +103,13 @@ struct command_parts {
 bool split_command(const shm::record_view& record, command_parts& out) noexcept {
   shm::protocol::command_view command;
   if (!shm::protocol::read_command(record, command)) return false;
-  const std::string_view payload(reinterpret_cast<const char*>(command.payload.data()),
-                                 command.payload.size());
-  const auto nul = payload.find('\0');
-  if (nul == std::string_view::npos || nul == 0) return false;
-  out = {command.correlation_id, payload.substr(0, nul), payload.substr(nul + 1)};
+  const char* text = reinterpret_cast<const char*>(command.payload.data());
+  const std::size_t size = command.payload.size();
+  // Names are short: a byte loop finds the NUL sooner than a call to memchr.
+  std::size_t nul = 0;
+  while (nul < size && text[nul] != '\0') ++nul;
+  if (nul == size || nul == 0) return false;
+  out = {command.correlation_id, {text, nul}, {text + nul + 1, size - nul - 1}};
   return true;
 }
 
@@ -138,7 +141,8 @@ result<void> decode_command_into(std::uint32_t lane, const shm::record_view& rec
     return not_a_command(record);
   out.lane = lane;
   out.correlation_id = parts.correlation_id;
-  if (out.name != parts.name) out.name.assign(parts.name);  // clients repeat their commands
+  // Clients repeat their commands: the name is usually there already.
+  if (!es::same_text(out.name, parts.name)) out.name.assign(parts.name);
   out.args_json.clear();
   if (out.args)
     out.args->assign(parts.args);
@@ -159,14 +163,6 @@ void encode_command_payload(std::string_view name, std::string_view args_json, s
   out.append(name);
   out.push_back('\0');
   out.append(args_json);
-}
-
-void encode_command_payload(std::string_view name, std::string_view args_json,
-                            std::span<std::byte> out) noexcept {
-  std::byte* at = out.data();
-  std::memcpy(at, name.data(), name.size());
-  at[name.size()] = std::byte{0};
-  if (!args_json.empty()) std::memcpy(at + name.size() + 1, args_json.data(), args_json.size());
 }
 
 void dispatch(app_host& host, host_message& message, std::int64_t now_ns) {

@@ -206,24 +206,4 @@ push_result push_reply(spsc_producer& ring, std::uint64_t correlation_id, reply_
                     correlation_id, payload);
 }
 
-namespace {
-claim claim_fixed(spsc_producer& ring, message_type type, std::uint16_t word, std::uint64_t id,
-                  std::size_t body_size) {
-  claim c = ring.try_claim(static_cast<std::uint16_t>(type), fixed_size + body_size);
-  if (!c) return c;
-  put_fixed(c.payload.data(), word, 0, id);
-  c.payload = c.payload.subspan(fixed_size);
-  return c;
-}
-}  // namespace
-
-claim claim_command(spsc_producer& ring, std::uint64_t correlation_id, std::size_t payload_size) {
-  return claim_fixed(ring, message_type::command, 0, correlation_id, payload_size);
-}
-claim claim_reply(spsc_producer& ring, std::uint64_t correlation_id, reply_status status,
-                  std::size_t payload_size) {
-  return claim_fixed(ring, message_type::reply, static_cast<std::uint16_t>(status), correlation_id,
-                     payload_size);
-}
-
 }  // namespace weft::shm::protocol

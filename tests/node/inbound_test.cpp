@@ -28,7 +28,12 @@ TEST(Inbound, CommandsDecodeIntoAReusedRequestAsDecodeCommandDoes) {
   command_request reused{9, 99, "a longer name than the next one", "stale", {}};
   for (const std::string& payload :
        {std::string("emit\0{\"n\":42}", 13), std::string("x\0", 2), std::string("call\0[1]", 8),
-        std::string("nonul"), std::string("\0{}", 3)}) {
+        std::string("nonul"), std::string("\0{}", 3),
+        // Names of one size that differ in one byte: the reused name must change.
+        std::string("emiT\0{}", 7), std::string("emit\0{}", 7),
+        std::string("sixteen_byte_cmd\0{}", 20), std::string("sixteen_byte_cmD\0{}", 20),
+        std::string("a_name_longer_than_16\0{}", 25),
+        std::string("a_name_longer_than_1X\0{}", 25)}) {
     with_command_record(7, payload, [&](const shm::record_view& record) {
       const auto expected = decode_command(3, record);
       const auto got = decode_command_into(3, record, reused);

@@ -5,6 +5,7 @@
 // the results to the actor's mailbox; dispatch() applies one to an app_host.
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <string>
 #include <string_view>
@@ -80,9 +81,15 @@ result<void> decode_command_into(std::uint32_t lane, const shm::record_view& rec
 std::string encode_command_payload(std::string_view name, std::string_view args_json);
 /// The same into `out` (its capacity reused).
 void encode_command_payload(std::string_view name, std::string_view args_json, std::string& out);
-/// The same into `out`, which has exactly command_payload_size(name, args_json) bytes.
-void encode_command_payload(std::string_view name, std::string_view args_json,
-                            std::span<std::byte> out) noexcept;
+/// The same into `out`, which has exactly command_payload_size(name, args_json)
+/// bytes. Inline: a client encodes every command straight into its ring.
+inline void encode_command_payload(std::string_view name, std::string_view args_json,
+                                   std::span<std::byte> out) noexcept {
+  std::byte* at = out.data();
+  std::memcpy(at, name.data(), name.size());
+  at[name.size()] = std::byte{0};
+  if (!args_json.empty()) std::memcpy(at + name.size() + 1, args_json.data(), args_json.size());
+}
 /// The bytes a command's payload takes on the wire.
 constexpr std::size_t command_payload_size(std::string_view name,
                                            std::string_view args_json) noexcept {

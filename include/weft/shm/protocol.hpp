@@ -138,9 +138,11 @@ push_result push_reply(spsc_producer& ring, std::uint64_t correlation_id, reply_
 // fixed header; the caller fills the claim's payload (the body) in place and
 // publishes it with ring.commit(), which may come after more claims: a batch
 // of records, one publication. Statuses as try_claim.
-claim claim_command(spsc_producer& ring, std::uint64_t correlation_id, std::size_t payload_size);
-claim claim_reply(spsc_producer& ring, std::uint64_t correlation_id, reply_status status,
-                  std::size_t payload_size);
+// Inline: a client claims one per command, a process one per reply.
+inline claim claim_command(spsc_producer& ring, std::uint64_t correlation_id,
+                           std::size_t payload_size);
+inline claim claim_reply(spsc_producer& ring, std::uint64_t correlation_id, reply_status status,
+                         std::size_t payload_size);
 
 // ---- hot path, inline --------------------------------------------------------
 
@@ -161,7 +163,34 @@ inline bool read_fixed(const record_view& record, message_type type, std::uint16
   body = bytes.subspan(fixed_size);
   return true;
 }
+
+/// Claims a record of `type` with `body_size` body bytes and writes its
+/// fixed header (count 0); the claim's payload is the body.
+inline claim claim_fixed(spsc_producer& ring, message_type type, std::uint16_t word,
+                         std::uint64_t id, std::size_t body_size) {
+  claim c = ring.try_claim(static_cast<std::uint16_t>(type), fixed_size + body_size);
+  if (!c) return c;
+  std::byte* at = c.payload.data();
+  const std::uint32_t count = 0;
+  std::memcpy(at, &version, sizeof version);
+  std::memcpy(at + 2, &word, sizeof word);
+  std::memcpy(at + 4, &count, sizeof count);
+  std::memcpy(at + 8, &id, sizeof id);
+  c.payload = c.payload.subspan(fixed_size);
+  return c;
+}
 }  // namespace detail
+
+inline claim claim_command(spsc_producer& ring, std::uint64_t correlation_id,
+                           std::size_t payload_size) {
+  return detail::claim_fixed(ring, message_type::command, 0, correlation_id, payload_size);
+}
+
+inline claim claim_reply(spsc_producer& ring, std::uint64_t correlation_id, reply_status status,
+                         std::size_t payload_size) {
+  return detail::claim_fixed(ring, message_type::reply, static_cast<std::uint16_t>(status),
+                             correlation_id, payload_size);
+}
 
 inline bool read_command(const record_view& record, command_view& out) noexcept {
   std::uint16_t word = 0;

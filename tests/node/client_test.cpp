@@ -1,0 +1,120 @@
+#include "weft/node/client.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "weft/shm/ingress.hpp"
+#include "weft/shm/protocol.hpp"
+
+namespace weft::node {
+namespace {
+
+using namespace std::chrono_literals;
+
+shm::layout_spec one_app() {
+  shm::layout_spec spec;
+  spec.system_name = "client";
+  spec.processes = {"App"};
+  spec.lanes_per_process = 1;
+  spec.request_ring_bytes = 4096;
+  spec.reply_ring_bytes = 4096;
+  return spec;
+}
+
+// The application's end of the lane, played by the test: it reads commands
+// and answers them in the order it is told.
+struct fake_app {
+  shm::ingress_server server;
+
+  explicit fake_app(shm::segment& segment) : server(segment, 0) {}
+
+  // The names of the commands waiting, in order, with their correlation ids.
+  std::vector<std::pair<std::uint64_t, std::string>> read_commands() {
+    std::vector<std::pair<std::uint64_t, std::string>> out;
+    std::uint32_t lane = 0;
+    shm::record_view record;
+    while (server.try_read(lane, record) == shm::read_status::record) {
+      shm::protocol::command_view command;
+      EXPECT_TRUE(shm::protocol::read_command(record, command));
+      out.emplace_back(command.correlation_id,
+                       std::string(reinterpret_cast<const char*>(command.payload.data())));
+    }
+    server.release_all();
+    return out;
+  }
+
+  void answer(std::uint64_t id, std::string_view text) {
+    ASSERT_EQ(shm::protocol::push_reply(server.replies(0), id, shm::protocol::reply_status::ok,
+                                        std::as_bytes(std::span(text))),
+              shm::push_result::ok);
+  }
+};
+
+// A waiter gets its own reply whatever order replies arrive in; the ones it
+// skipped stay for take_replies(), by correlation id.
+TEST(Client, RepliesReachTheirWaitersInAnyOrderOfArrival) {
+  auto segment = shm::segment::create(one_app());
+  fake_app app(segment);
+  client c(shm::segment::attach(segment.name()));
+  std::vector<std::uint64_t> ids;
+  for (const char* name : {"first", "second", "third", "fourth"})
+    ids.push_back(c.submit("App", name, "{}"));
+  const auto commands = app.read_commands();
+  ASSERT_EQ(commands.size(), 4u);
+  EXPECT_EQ(commands[2].second, "third");
+
+  for (const std::size_t i : {2, 0, 3, 1}) app.answer(ids[i], "reply to " + commands[i].second);
+  // Neither the first nor the last that arrived.
+  EXPECT_EQ(c.wait("App", ids[0], 5s).payload, "reply to first");
+  // The first that arrived.
+  EXPECT_EQ(c.wait("App", ids[2], 5s).payload, "reply to third");
+  const auto rest = c.take_replies("App", 0ms);
+  ASSERT_EQ(rest.size(), 2u);
+  EXPECT_EQ(rest[0].correlation_id, ids[1]);
+  EXPECT_EQ(rest[0].payload, "reply to second");
+  EXPECT_EQ(rest[1].correlation_id, ids[3]);
+  EXPECT_TRUE(rest[1].ok);
+  EXPECT_TRUE(c.take_replies("App", 0ms).empty());
+}
+
+// Replies taken in bulk, then more: none is lost or given twice.
+TEST(Client, TakeRepliesHandsOverEachReplyOnce) {
+  auto segment = shm::segment::create(one_app());
+  fake_app app(segment);
+  client c(shm::segment::attach(segment.name()));
+  std::uint64_t next = 0;
+  for (int round = 0; round < 3; ++round) {
+    std::vector<std::uint64_t> ids;
+    for (int i = 0; i < 5; ++i) ids.push_back(c.submit("App", "emit", R"({"n":1})"));
+    for (const auto& [id, name] : app.read_commands()) app.answer(id, name);
+    // One waited for first: take_replies() hands over the rest.
+    EXPECT_EQ(c.wait("App", ids[0], 5s).correlation_id, ids[0]);
+    const auto got = c.take_replies("App", 0ms);
+    ASSERT_EQ(got.size(), 4u) << "round " << round;
+    for (std::size_t i = 0; i < got.size(); ++i) EXPECT_EQ(got[i].correlation_id, ids[i + 1]);
+    EXPECT_GT(ids[0], next);
+    next = ids.back();
+  }
+}
+
+// A client switching between applications finds each one's lane, and names
+// an application the system does not have.
+TEST(Client, AnUnknownApplicationIsNamedWithTheKnownOnes) {
+  auto segment = shm::segment::create(one_app());
+  fake_app app(segment);
+  client c(shm::segment::attach(segment.name()));
+  (void)c.submit("App", "emit", "{}");
+  EXPECT_THAT([&] { (void)c.submit("Apq", "emit", "{}"); },
+              ::testing::ThrowsMessage<invalid_input>(
+                  ::testing::AllOf(::testing::HasSubstr("no application named 'Apq'"),
+                                   ::testing::HasSubstr("it has: App"))));
+  (void)c.submit("App", "emit", "{}");
+  EXPECT_EQ(app.read_commands().size(), 2u);
+}
+
+}  // namespace
+}  // namespace weft::node
