@@ -1,7 +1,10 @@
 #include "weft/node/worker.hpp"
 
+#include <condition_variable>
 #include <mutex>
 #include <optional>
+#include <stop_token>
+#include <thread>
 
 #include "weft/actor/behavior.hpp"
 #include "weft/actor/context.hpp"
@@ -10,6 +13,7 @@
 #include "weft/core/error.hpp"
 #include "weft/core/log.hpp"
 #include "weft/node/allocator_tuning.hpp"
+#include "weft/node/command_reader.hpp"
 #include "weft/node/inbound.hpp"
 #include "weft/node/lane_replies.hpp"
 #include "weft/shm/doorbell.hpp"
@@ -191,39 +195,17 @@ struct worker::impl {
   // batch the actor is done with: their strings and parsed payloads keep
   // their memory, and the array does not grow (and move) from nothing.
   void give_back(std::vector<command_request>&& done) {
-    std::lock_guard lock(spare_mutex);
     if (done.size() > spare_commands.size()) spare_commands.swap(done);
   }
 
   std::size_t poll_commands() {
     commands_message batch;
-    if (ingress.has_data()) {
-      std::lock_guard lock(spare_mutex);
-      batch.commands.swap(spare_commands);
-    }
-    auto& commands = batch.commands;
-    std::size_t read = 0;
-    std::uint32_t lane = 0;
-    shm::record_view record;
-    while (read < config.group_commit) {
-      const auto status = ingress.try_read(lane, record);
-      if (status != shm::read_status::record) {
-        if (status == shm::read_status::corrupt)
-          log->warn("client lane {} is corrupt and ignored: {}", lane, ingress.error(lane));
-        break;
-      }
-      if (read == commands.size()) commands.emplace_back();
-      // Decoded and parsed where the actor will read it: no copies on the way.
-      const auto decoded = decode_command_into(lane, record, commands[read]);
-      if (decoded) {
-        ++read;
-      } else {
-        // Without a valid record there is no correlation id to answer.
-        log->warn("client lane {}: {}", lane, decoded.error().message);
-        note_error("client lane " + std::to_string(lane) + ": " + decoded.error().message);
-      }
-    }
-    ingress.release_all();
+    if (ingress.has_data()) batch.commands.swap(spare_commands);
+    const std::size_t read =
+        read_commands(ingress, batch.commands, config.group_commit, [this](const std::string& why) {
+          log->warn("{}", why);
+          note_error(why);
+        });
     batch.count = read;
     // The supervisor marks a system that is shutting down: followers drain
     // what was recorded, and new commands are answered, not run.
@@ -260,14 +242,22 @@ struct worker::impl {
     shm::enter_state(entry, shm::process_state::running);
     log->info("hosting '{}' as process {} of {}", app.name(), process, segment.name());
 
-    std::int64_t next_beat = 0;
+    // The heartbeat has a thread of its own: a turn may wait for a locked
+    // database as long as its busy timeout, which is as long as the
+    // supervisor's patience, and that is no hang. A stopped or frozen process
+    // still goes silent.
+    std::jthread heartbeat([this](std::stop_token stopping) {
+      std::mutex mutex;
+      std::condition_variable_any beat;
+      std::unique_lock lock(mutex);
+      while (!stopping.stop_requested()) {
+        entry.heartbeat_micros.store(clock::wall_micros(), std::memory_order_relaxed);
+        beat.wait_for(lock, stopping, config.heartbeat, [] { return false; });
+      }
+    });
     std::int64_t timers_at = clock::mono_nanos();
     while (!stop.load(std::memory_order_acquire)) {
       const std::int64_t now = clock::mono_nanos();
-      if (now >= next_beat) {
-        entry.heartbeat_micros.store(clock::wall_micros(), std::memory_order_relaxed);
-        next_beat = now + std::chrono::nanoseconds(config.heartbeat).count();
-      }
       posted = 0;
       const std::size_t read = poll_once();
       entry.mailbox_depth.store(posted, std::memory_order_relaxed);
@@ -304,8 +294,7 @@ struct worker::impl {
   lane_replies replies;         // written by the actor only
   std::vector<inbound_ring> from_leaders;
   section_pool sections;  // notifications of sections, back from the actor to the poller
-  std::mutex spare_mutex;
-  std::vector<command_request> spare_commands;  // guarded by spare_mutex: see give_back()
+  std::vector<command_request> spare_commands;  // see give_back()
   std::vector<inbound_ring> from_followers;
   std::unique_ptr<app_host> host;
   std::shared_ptr<spdlog::logger> log;

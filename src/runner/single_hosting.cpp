@@ -27,7 +27,7 @@
 #include "weft/core/log.hpp"
 #include "weft/es/single_threaded_runner.hpp"
 #include "weft/node/app_host.hpp"
-#include "weft/node/inbound.hpp"
+#include "weft/node/command_reader.hpp"
 #include "weft/node/lane_replies.hpp"
 #include "weft/node/system_layout.hpp"
 #include "weft/runner/cli.hpp"
@@ -59,29 +59,11 @@ struct served_app {
   // What its clients sent, up to `limit` commands run as one batch, as a
   // worker's poller reads them; false if there was nothing.
   bool serve(bool stopping, std::size_t limit) {
-    std::size_t read = 0;
-    std::uint32_t lane = 0;
-    shm::record_view record;
-    while (read < limit) {
-      const auto status = requests.try_read(lane, record);
-      if (status != shm::read_status::record) {
-        if (status == shm::read_status::corrupt)
-          log::get("node." + host.app().name())
-              ->warn("client lane {} is corrupt and ignored: {}", lane, requests.error(lane));
-        break;
-      }
-      if (read == commands.size()) commands.emplace_back();
-      const auto decoded = node::decode_command_into(lane, record, commands[read]);
-      if (decoded) {
-        ++read;
-      } else {  // without a valid record there is no correlation id to answer
-        log::get("node." + host.app().name())
-            ->warn("client lane {}: {}", lane, decoded.error().message);
-        shm::set_last_error(entry,
-                            "client lane " + std::to_string(lane) + ": " + decoded.error().message);
-      }
-    }
-    requests.release_all();
+    const std::size_t read =
+        node::read_commands(requests, commands, limit, [this](const std::string& why) {
+          log::get("node." + host.app().name())->warn("{}", why);
+          shm::set_last_error(entry, why);
+        });
     const std::span<const node::command_request> batch(commands.data(), read);
     if (stopping)
       host.refuse_commands(batch, "the system is stopping: command not run");
