@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <iterator>
+#include <limits>
 #include <thread>
 
 #include "weft/core/clock.hpp"
@@ -191,6 +192,35 @@ std::vector<reply> client::take_replies(std::string_view app, std::chrono::milli
   if (!std::is_sorted(out.begin(), out.end(), by_id))
     std::stable_sort(out.begin(), out.end(), by_id);
   return out;
+}
+
+std::size_t client::for_each_reply(std::string_view app,
+                                   const std::function<void(const reply_view&)>& handle,
+                                   std::chrono::milliseconds timeout) {
+  auto& target = lane_of(app);
+  if (target.first == target.arrived.size() && !target.ingress.replies().has_data())
+    target.await_reply(deadline_after(timeout));
+  std::size_t handed = 0;
+  // Those collected while submit() or wait() waited first: they came first.
+  while (target.first < target.arrived.size()) {
+    const reply& r = target.arrived[target.first++];
+    ++handed;
+    handle(reply_view{r.correlation_id, r.ok, r.payload});
+  }
+  target.arrived.clear();
+  target.first = 0;
+  // Bounded by what this client sent: replies come only for its commands.
+  target.ingress.replies().drain(
+      [&](const shm::record_view& record) {
+        shm::protocol::reply_view view;
+        if (!shm::protocol::read_reply(record, view)) return;  // as collect() does
+        ++handed;
+        handle(node::reply_view{view.correlation_id, view.status == shm::protocol::reply_status::ok,
+                                std::string_view(reinterpret_cast<const char*>(view.payload.data()),
+                                                 view.payload.size())});
+      },
+      std::numeric_limits<std::size_t>::max());
+  return handed;
 }
 
 }  // namespace weft::node

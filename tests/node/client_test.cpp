@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -99,6 +100,41 @@ TEST(Client, TakeRepliesHandsOverEachReplyOnce) {
     EXPECT_GT(ids[0], next);
     next = ids.back();
   }
+}
+
+// Replies seen in place: those a wait() collected on its way come first,
+// then the ring's, each once, in arrival order; one whose handler throws is
+// handed over all the same.
+TEST(Client, ForEachReplyHandsOverEveryReplyOnceInArrivalOrder) {
+  auto segment = shm::segment::create(one_app());
+  fake_app app(segment);
+  client c(shm::segment::attach(segment.name()));
+  std::vector<std::uint64_t> ids;
+  for (int i = 0; i < 6; ++i) ids.push_back(c.submit("App", "emit", R"({"n":1})"));
+  ASSERT_EQ(app.read_commands().size(), 6u);
+  for (const std::size_t i : {1, 2, 0}) app.answer(ids[i], "r" + std::to_string(i));
+  EXPECT_EQ(c.wait("App", ids[0], 5s).payload, "r0");  // collects r1 and r2 on its way
+  for (const std::size_t i : {3, 5, 4}) app.answer(ids[i], "r" + std::to_string(i));
+
+  std::vector<std::pair<std::uint64_t, std::string>> seen;
+  const auto keep = [&](const reply_view& r) {
+    EXPECT_TRUE(r.ok);
+    seen.emplace_back(r.correlation_id, std::string(r.payload));
+  };
+  EXPECT_EQ(c.for_each_reply("App", keep, 0ms), 5u);
+  const std::vector<std::pair<std::uint64_t, std::string>> expected{
+      {ids[1], "r1"}, {ids[2], "r2"}, {ids[3], "r3"}, {ids[5], "r5"}, {ids[4], "r4"}};
+  EXPECT_EQ(seen, expected);
+  EXPECT_EQ(c.for_each_reply("App", keep, 0ms), 0u);
+  EXPECT_TRUE(c.take_replies("App", 0ms).empty());
+
+  const auto more = c.submit("App", "emit", R"({"n":1})");
+  ASSERT_EQ(app.read_commands().size(), 1u);
+  app.answer(more, "thrown on");
+  EXPECT_THROW(c.for_each_reply(
+                   "App", [](const reply_view&) { throw std::runtime_error("no"); }, 0ms),
+               std::runtime_error);
+  EXPECT_EQ(c.for_each_reply("App", keep, 0ms), 0u);
 }
 
 // A client switching between applications finds each one's lane, and names

@@ -5,6 +5,7 @@
 // Commands may be pipelined: submit() many, then collect the replies.
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -20,6 +21,13 @@ struct reply {
   std::uint64_t correlation_id = 0;
   bool ok = false;
   std::string payload;  ///< the application's JSON reply text
+};
+
+/// A reply seen where it lies: `payload` is valid only while it is handled.
+struct reply_view {
+  std::uint64_t correlation_id = 0;
+  bool ok = false;
+  std::string_view payload;
 };
 
 /// Not thread-safe: one thread uses a client.
@@ -48,6 +56,14 @@ class client {
   /// Replies from `app` that arrived and were not waited for, by correlation
   /// id; waits up to `timeout` for at least one when there are none yet.
   std::vector<reply> take_replies(std::string_view app, std::chrono::milliseconds timeout);
+  /// The same without a copy of each: hands every reply from `app` that
+  /// arrived and was not waited for to `handle`, in arrival order, most read
+  /// straight from the ring; returns how many. For pipelining clients, whose
+  /// every reply take_replies() would copy (and allocate for). A reply given
+  /// to `handle` is handed over even if `handle` throws.
+  std::size_t for_each_reply(std::string_view app,
+                             const std::function<void(const reply_view&)>& handle,
+                             std::chrono::milliseconds timeout);
 
   [[nodiscard]] shm::segment& segment() noexcept;
 

@@ -67,6 +67,14 @@ double drive(shm::segment& segment, std::uint64_t n,
   const auto& tracking = segment.process(*segment.find_process("Counter")).upstreams[0].tracking;
   const std::string system_name = segment.header().system_name;
   auto client = node::client::attach(system_name);
+  // Every reply is checked, in place: a refused command fails the run at once.
+  std::uint64_t answered = 0;
+  const auto check = [&](const node::reply_view& reply) {
+    ++answered;
+    if (!reply.ok)
+      throw error("bench: Emitter refused command " + std::to_string(reply.correlation_id) + ": " +
+                  std::string(reply.payload));
+  };
   const auto start = clock_type::now();
   // Each payload is written into one buffer: building a string per command
   // (two allocations) cost the client more than submitting it.
@@ -78,7 +86,7 @@ double drive(shm::segment& segment, std::uint64_t n,
     client.submit("Emitter", "emit",
                   std::string_view(payload.data(), static_cast<std::size_t>(end - payload.data())));
     if (i % 4096 == 0) {
-      client.take_replies("Emitter", 0ms);  // keep the replies from piling up
+      client.for_each_reply("Emitter", check, 0ms);  // keep the replies from piling up
       progress(tracking.load(std::memory_order_relaxed));
     }
   }
@@ -89,10 +97,18 @@ double drive(shm::segment& segment, std::uint64_t n,
     if (clock_type::now() > deadline)
       throw error("bench: the Counter tracked " + std::to_string(done) + " of " +
                   std::to_string(n) + " reactions after 600 s");
+    client.for_each_reply("Emitter", check, 0ms);
     std::this_thread::sleep_for(200us);
   }
   progress(done);
-  return std::chrono::duration<double>(clock_type::now() - start).count();
+  const double seconds = std::chrono::duration<double>(clock_type::now() - start).count();
+  while (answered < n) {
+    if (clock_type::now() > deadline)
+      throw error("bench: " + std::to_string(answered) + " of " + std::to_string(n) +
+                  " emit commands answered after 600 s");
+    client.for_each_reply("Emitter", check, 100ms);
+  }
+  return seconds;
 }
 
 hosted_figure on_threads(const es::system_definition& system, shm::segment& segment,
