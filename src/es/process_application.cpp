@@ -3,29 +3,9 @@
 #include <algorithm>
 #include <cstring>
 
+#include "weft/core/same_bytes.hpp"
+
 namespace weft::es {
-namespace {
-
-// Whether two topics are equal: the size first, then up to 32 bytes in
-// overlapping words inline, where operator== calls memcmp.
-bool same_topic(const std::string& a, const std::string& b) noexcept {
-  const std::size_t size = a.size();
-  if (size != b.size()) return false;
-  const char* x = a.data();
-  const char* y = b.data();
-  const auto word = [](const char* at) {
-    std::uint64_t value;
-    std::memcpy(&value, at, sizeof value);
-    return value;
-  };
-  if (size < 8 || size > 32) return std::memcmp(x, y, size) == 0;
-  if (word(x) != word(y) || word(x + size - 8) != word(y + size - 8)) return false;
-  for (std::size_t at = 8; at + 8 < size; at += 8)
-    if (word(x + at) != word(y + at)) return false;
-  return true;
-}
-
-}  // namespace
 
 process_application::process_application(app_context context)
     : application(std::move(context)), batch_size_(options().get_uint("batch_size", 100)) {
@@ -140,7 +120,7 @@ process_outcome process_application::process_chunk(std::string_view upstream,
     std::size_t handler = no_handler;
     for (const auto& source : chunk) {
       const std::string& topic = source.event.topic;
-      if (run_topic == nullptr || !same_topic(topic, *run_topic)) [[unlikely]] {
+      if (run_topic == nullptr || !same_text(topic, *run_topic)) [[unlikely]] {
         run_topic = &topic;
         followed = follows(topic);
         handler = handler_for(topic);

@@ -8,6 +8,7 @@
 
 #include "weft/core/clock.hpp"
 #include "weft/core/error.hpp"
+#include "weft/core/same_bytes.hpp"
 #include "weft/es/command_payload.hpp"
 #include "weft/node/inbound.hpp"
 #include "weft/shm/doorbell.hpp"
@@ -97,7 +98,7 @@ shm::segment& client::segment() noexcept {
 }
 
 client::lane& client::lane_of(std::string_view app) {
-  if (last_lane_ != nullptr && es::same_text(last_lane_->app, app)) return *last_lane_;
+  if (last_lane_ != nullptr && same_text(last_lane_->app, app)) return *last_lane_;
   if (auto found = lanes_.find(app); found != lanes_.end())
     return *(last_lane_ = found->second.get());
   const auto index = segment_->find_process(app);

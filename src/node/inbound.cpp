@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "weft/core/same_bytes.hpp"
 #include "weft/es/command_payload.hpp"
 #include "weft/node/notification_codec.hpp"
 #include "weft/shm/protocol.hpp"
@@ -142,7 +143,7 @@ result<void> decode_command_into(std::uint32_t lane, const shm::record_view& rec
   out.lane = lane;
   out.correlation_id = parts.correlation_id;
   // Clients repeat their commands: the name is usually there already.
-  if (!es::same_text(out.name, parts.name)) out.name.assign(parts.name);
+  if (!same_text(out.name, parts.name)) out.name.assign(parts.name);
   out.args_json.clear();
   if (out.args)
     out.args->assign(parts.args);

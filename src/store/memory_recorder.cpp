@@ -25,6 +25,7 @@
 #include "memory_storage.hpp"
 #include "originator_table.hpp"
 #include "weft/core/error.hpp"
+#include "weft/core/same_bytes.hpp"
 
 namespace weft::store {
 namespace {
@@ -34,25 +35,6 @@ using memory::chunked_log;
 using memory::originator_table;
 
 constexpr std::size_t none = SIZE_MAX;
-
-// Whether two topics are equal: the size first, then up to 32 bytes in
-// overlapping words inline, where operator== calls memcmp once per event.
-bool same_topic(const std::string& a, const std::string& b) noexcept {
-  const std::size_t size = a.size();
-  if (size != b.size()) return false;
-  const char* x = a.data();
-  const char* y = b.data();
-  const auto word = [](const char* at) {
-    std::uint64_t value;
-    std::memcpy(&value, at, sizeof value);
-    return value;
-  };
-  if (size < 8 || size > 32) return std::memcmp(x, y, size) == 0;
-  if (word(x) != word(y) || word(x + size - 8) != word(y + size - 8)) return false;
-  for (std::size_t at = 8; at + 8 < size; at += 8)
-    if (word(x + at) != word(y + at)) return false;
-  return true;
-}
 
 [[noreturn]] void exists_already(const es::stored_event& event) {
   throw integrity_error("event " + event.originator_id.str() + " version " +
@@ -261,7 +243,7 @@ class memory_recorder final : public es::recorder {
 
   // Consecutive events mostly share a topic: the last one is tried first.
   std::uint32_t topic_id(const std::string& topic) {
-    if (last_topic_ < topics_.size() && same_topic(topics_[last_topic_], topic)) return last_topic_;
+    if (last_topic_ < topics_.size() && same_text(topics_[last_topic_], topic)) return last_topic_;
     auto it = topic_ids_.find(topic);
     if (it == topic_ids_.end()) {
       topics_.push_back(topic);

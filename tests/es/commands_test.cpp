@@ -22,21 +22,6 @@ command_table table_of(int count) {
   return table;
 }
 
-// same_text compares sizes and every byte, whatever the size (its loads
-// overlap for sizes that are no power of two).
-TEST(SameText, TellsTextsApartByAnyByteAtAnySize) {
-  for (std::size_t size = 0; size <= 40; ++size) {
-    const std::string a(size, 'a');
-    EXPECT_TRUE(same_text(a, std::string(size, 'a'))) << size;
-    EXPECT_FALSE(same_text(a, std::string(size + 1, 'a'))) << size;
-    for (std::size_t at = 0; at < size; ++at) {
-      std::string b = a;
-      b[at] = 'b';
-      EXPECT_FALSE(same_text(a, b)) << size << " at " << at;
-    }
-  }
-}
-
 // Small tables are scanned, large ones searched: both must find the same.
 TEST(CommandTable, FindsEveryCommandAndNothingElseWhateverItsSize) {
   for (const int count : {1, 3, 16, 17, 40}) {

@@ -18,32 +18,9 @@
 
 #include <nlohmann/json.hpp>
 
-namespace weft::es {
+#include "weft/core/same_bytes.hpp"
 
-/// Whether `a` and `b` hold the same bytes. Names (of commands, fields,
-/// applications) are short: up to 16 bytes are compared with two overlapping
-/// loads inline, where operator== calls memcmp on every lookup.
-[[nodiscard]] inline bool same_text(std::string_view a, std::string_view b) noexcept {
-  const std::size_t n = a.size();
-  if (n != b.size()) return false;
-  const char* x = a.data();
-  const char* y = b.data();
-  const auto load = [](const char* at, auto word) {
-    std::memcpy(&word, at, sizeof word);
-    return word;
-  };
-  if (n >= 8) {
-    if (n > 16) return std::memcmp(x, y, n) == 0;
-    return load(x, std::uint64_t{}) == load(y, std::uint64_t{}) &&
-           load(x + n - 8, std::uint64_t{}) == load(y + n - 8, std::uint64_t{});
-  }
-  if (n >= 4)
-    return load(x, std::uint32_t{}) == load(y, std::uint32_t{}) &&
-           load(x + n - 4, std::uint32_t{}) == load(y + n - 4, std::uint32_t{});
-  for (std::size_t i = 0; i < n; ++i)
-    if (x[i] != y[i]) return false;
-  return true;
-}
+namespace weft::es {
 
 class command_payload {
  public:

@@ -16,6 +16,7 @@
 #include <string>
 
 #include "weft/core/result.hpp"
+#include "weft/core/same_bytes.hpp"
 #include "weft/es/stored_event.hpp"
 
 namespace weft::node {
@@ -78,28 +79,6 @@ failure refuse_notification(std::span<const std::uint8_t> blob);
 
 namespace detail {
 
-/// Whether the `size` bytes at `a` and `b` are equal. Topics are short and a
-/// notification's is nearly always the one its buffer held before: up to 32
-/// bytes are compared inline, where operator== calls memcmp.
-[[nodiscard]] inline bool same_bytes(const char* a, const char* b, std::size_t size) noexcept {
-  const auto word = [](const char* at) {
-    std::uint64_t value;
-    std::memcpy(&value, at, sizeof value);
-    return value;
-  };
-  if (size > 32) return std::memcmp(a, b, size) == 0;
-  if (size >= 8) {
-    // Overlapping words: the first 8, up to two more, and the last 8.
-    if (word(a) != word(b) || word(a + size - 8) != word(b + size - 8)) return false;
-    for (std::size_t at = 8; at + 8 < size; at += 8)
-      if (word(a + at) != word(b + at)) return false;
-    return true;
-  }
-  for (std::size_t i = 0; i < size; ++i)
-    if (a[i] != b[i]) return false;
-  return true;
-}
-
 /// Capacity to give a recycled state buffer that must hold `size` bytes:
 /// some room above it, so states that grow a little (a counter gaining a
 /// digit) do not reallocate every recycled buffer once per size.
@@ -137,8 +116,8 @@ namespace detail {
   std::memcpy(&event.originator_version, at + 24, 8);
   // A recycled notification mostly holds the same topic already.
   const char* topic = reinterpret_cast<const char*>(at + 34);
-  if (event.topic.size() != topic_size ||
-      !detail::same_bytes(event.topic.data(), topic, topic_size)) [[unlikely]]
+  if (event.topic.size() != topic_size || !same_bytes(event.topic.data(), topic, topic_size))
+      [[unlikely]]
     event.topic.assign(topic, topic_size);
   const std::uint8_t* state = at + notification_fixed_size + topic_size;
   if (event.state.capacity() < state_size) [[unlikely]] {
