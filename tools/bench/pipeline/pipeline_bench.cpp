@@ -151,9 +151,9 @@ std::string load_average() {
 }
 
 // The same fixed chain of dependent multiplications on every run. On a
-// shared host the CPU a virtual machine gets swings (this loop takes 85 to
-// 160 ms on the 2-core machine kind), and every figure with it: runs are
-// comparable only when this is.
+// shared host the CPU a virtual machine gets swings (this loop takes ~110 ms
+// on the 2-core machine kind when the host leaves it alone, up to twice that
+// when it does not), and every figure with it: runs compare only when this does.
 double reference_loop_ms() {
   const auto start = clock_type::now();
   std::uint64_t x = 1;
