@@ -47,8 +47,8 @@ struct command_request {
   std::string name;
   std::string args_json;
   /// args_json parsed, or nothing when not parsed yet (the host parses it
-  /// then). The worker's poller parses it, so the application's thread does
-  /// not; the payload then holds the text and args_json is left empty.
+  /// then). A worker's poll parses it while it reads the lane; the payload
+  /// then holds the text and args_json is left empty.
   std::optional<es::command_payload> args{};
 };
 

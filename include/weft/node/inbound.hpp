@@ -1,6 +1,6 @@
 #pragma once
 // What arrives at an application, decoded from ring records into values the
-// hosting actor can own: the poller thread reads the rings, decodes with these
+// hosting actor can own: a worker's poll reads the rings, decodes with these
 // functions (copying out of the ring, so it can release at once), and posts
 // the results to the actor's mailbox; dispatch() applies one to an app_host.
 #include <cstddef>

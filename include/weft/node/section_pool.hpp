@@ -4,10 +4,9 @@
 // and posts them; once the actor has processed them it gives them back, and
 // the poller decodes later sections over them in place, reusing their topic
 // and state buffers. A steady stream of sections then allocates nothing per
-// notification, and no buffer is allocated on one thread and freed on the
-// other (which defeats malloc's per-thread caches). Nor is a notification
-// moved between vectors on the way: a message carries the recycled ones its
-// batch did not use behind its own, back and forth.
+// notification. Nor is a notification moved between vectors on the way: a
+// message carries the recycled ones its batch did not use behind its own,
+// back and forth.
 #include <cstddef>
 #include <mutex>
 #include <vector>
