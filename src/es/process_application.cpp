@@ -1,7 +1,6 @@
 #include "weft/es/process_application.hpp"
 
 #include <algorithm>
-#include <cstring>
 
 #include "weft/core/same_bytes.hpp"
 

@@ -117,10 +117,6 @@ void recent_notifications::encoded_range(std::uint64_t first, std::uint64_t last
   out.emplace_back(base + start, offset_of(to + 1) - start);
 }
 
-std::size_t recent_notifications::offset_of(std::size_t entry) const noexcept {
-  return entry < starts_.size() ? starts_[entry] : bytes_.size();
-}
-
 // Released entries stay until they take a quarter of the bound: a follower
 // that pulls again what was pushed a moment ago (its sections were still in
 // the ring) is served from here too. Then they go in one erase, which moves

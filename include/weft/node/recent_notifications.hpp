@@ -65,15 +65,12 @@ class recent_notifications final : public es::recorder {
   /// The recording thread only.
   [[nodiscard]] std::span<const std::byte> encoded(std::uint64_t id) const noexcept {
     const std::size_t k = id - base_id_;
-    const std::size_t end = k + 1 < starts_.size() ? starts_[k + 1] : bytes_.size();
-    return {bytes_.data() + starts_[k], end - starts_[k]};
+    return {bytes_.data() + starts_[k], offset_of(k + 1) - starts_[k]};
   }
   /// Bytes of the encodings of notifications [first, last], back to back;
   /// holds(first) and holds(last) must be true. The recording thread only.
   [[nodiscard]] std::size_t encoded_bytes(std::uint64_t first, std::uint64_t last) const noexcept {
-    const std::size_t k = last - base_id_;
-    const std::size_t end = k + 1 < starts_.size() ? starts_[k + 1] : bytes_.size();
-    return end - starts_[first - base_id_];
+    return offset_of(last - base_id_ + 1) - starts_[first - base_id_];
   }
   /// Appends encoded(id) for each id of [first, last] to `out`; holds(first)
   /// and holds(last) must be true. The recording thread only.
@@ -92,7 +89,10 @@ class recent_notifications final : public es::recorder {
   mark stage(std::span<const es::stored_event> events);
   void unstage(const mark& before) noexcept;
   void keep(const mark& before, std::uint64_t first_id) noexcept;
-  std::size_t offset_of(std::size_t entry) const noexcept;
+  // Where entry `entry` starts in bytes_, or its end for the entry past the last.
+  [[nodiscard]] std::size_t offset_of(std::size_t entry) const noexcept {
+    return entry < starts_.size() ? starts_[entry] : bytes_.size();
+  }
   void erase_front(std::size_t entries) noexcept;
   void clear() noexcept;
 
