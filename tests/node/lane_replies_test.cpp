@@ -47,7 +47,7 @@ TEST(LaneReplies, RepliesOfATurnArePublishedByFlushAndRingTheBellOnce) {
   auto segment = shm::segment::create(one_app(4096));
   lane_replies replies(segment, 0);
   auto client = shm::ingress_client::claim(segment, 0);
-  client.bell().sleepers.store(1);  // the client announced it sleeps
+  client.bell().sleeping.store(1);  // the client announced it sleeps
   replies.reply(client.lane(), 1, true, "one");
   replies.reply(client.lane(), 2, false, "two");
   EXPECT_FALSE(client.replies().has_data()) << "written, not published before flush()";

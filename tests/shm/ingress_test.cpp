@@ -171,7 +171,7 @@ TEST(Ingress, RepliesGoBackOnTheClientsLaneAndRingItsBell) {
   record_view view;
   ASSERT_EQ(server.try_read(lane, view), read_status::record);
   const auto command = std::get<protocol::command_view>(protocol::decode(view).value());
-  client.bell().sleepers.store(1);
+  client.bell().sleeping.store(1);
   ASSERT_EQ(protocol::push_reply(server.replies(lane), command.correlation_id,
                                  protocol::reply_status::ok, bytes_of("pong")),
             push_result::ok);

@@ -87,7 +87,7 @@ TEST(Segment, EdgeRingsCarryRecordsAndRingTheConsumersDoorbell) {
   auto s = segment::create(small_spec());
   auto leader = s.downstream_producer(0);
   auto follower = s.downstream_consumer(0);
-  s.process(1).bell.sleepers.store(1);  // as if Reservations were asleep
+  s.process(1).bell.sleeping.store(1);  // as if Reservations were asleep
   const std::byte b{42};
   ASSERT_EQ(leader.try_push(1, {&b, 1}), push_result::ok);
   EXPECT_EQ(s.process(1).bell.wakes.load(), 1u);

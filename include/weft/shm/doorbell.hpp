@@ -1,8 +1,10 @@
 #pragma once
 // One doorbell per consumer process, in the segment: a 32-bit futex word that
 // producers in other processes ring. A producer makes the system call only
-// when the consumer has announced that it sleeps, so the busy path is one
-// plain load; the consumer spins for a bounded time before it announces.
+// when the consumer has announced that it sleeps, and only the first producer
+// after an announcement makes it, so the busy path is one plain load and a
+// sleep costs one wake however many commits arrive before the consumer runs
+// again. The consumer spins for a bounded time before it announces.
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -16,8 +18,9 @@ namespace weft::shm {
 struct doorbell {
   /// Bumped by every wake; the futex word the consumer waits on.
   alignas(cache_line) std::atomic<std::uint32_t> sequence;
-  /// How many threads of the consumer process announced that they sleep.
-  std::atomic<std::uint32_t> sleepers;
+  /// 1 once a consumer thread announced that it sleeps; the producer that
+  /// takes it back to 0 makes the one system call that wakes the sleepers.
+  std::atomic<std::uint32_t> sleeping;
   /// Wakes that made the system call; for tools and benchmarks.
   std::atomic<std::uint32_t> wakes;
 };
@@ -57,9 +60,14 @@ bool wait(doorbell& bell, HasWork&& has_work, wait_policy policy = {});
 // ---- implementation -------------------------------------------------------
 
 inline void ring(doorbell& bell) noexcept {
-  // Pairs with the seq_cst fetch_add in wait(): either this load sees the
+  // Pairs with the seq_cst store in wait(): either this producer sees the
   // announcement, or the consumer's re-check sees the commit (both seq_cst).
-  if (bell.sleepers.load(std::memory_order_seq_cst) != 0) wake(bell);
+  // The plain load keeps the busy path off the line; the exchange lets one of
+  // the producers that saw it make the call. A later announcement sets it
+  // again, and a consumer whose announcement was taken is woken by the taker.
+  if (bell.sleeping.load(std::memory_order_seq_cst) != 0 &&
+      bell.sleeping.exchange(0, std::memory_order_seq_cst) != 0)
+    wake(bell);
 }
 
 template <class HasWork>
@@ -74,10 +82,12 @@ bool wait(doorbell& bell, HasWork&& has_work, wait_policy policy) {
   // Read the sequence before announcing: a wake after this point changes it
   // and the futex returns at once. Pairs with the fetch_add in wake().
   const std::uint32_t seen = bell.sequence.load(std::memory_order_acquire);
-  bell.sleepers.fetch_add(1, std::memory_order_seq_cst);  // pairs with ring()
+  bell.sleeping.store(1, std::memory_order_seq_cst);  // pairs with ring()
   const bool ready = has_work();
+  // An announcement left standing (work found at the re-check, or a timeout)
+  // costs the next commit one needless wake; withdrawing it could withdraw
+  // another sleeping thread's.
   if (!ready) sleep(bell, seen, policy.timeout);
-  bell.sleepers.fetch_sub(1, std::memory_order_relaxed);  // only ring() reads it, as a hint
   return ready || has_work();
 }
 

@@ -27,7 +27,7 @@
 namespace weft::shm {
 
 inline constexpr std::uint64_t segment_magic = 0x316d'6873'7466'6577;  // "weftshm1" little-endian
-inline constexpr std::uint32_t layout_version = 3;
+inline constexpr std::uint32_t layout_version = 4;
 inline constexpr std::uint32_t segment_ready = 0x52454459;  // "READ"+"Y"
 
 /// Where one ring lives: its ring_control at `offset`, its buffer right after.
