@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "bench_recorders.hpp"
+#include "process_tree_cpu.hpp"
 #include "weft/core/error.hpp"
 #include "weft/node/client.hpp"
 #include "weft/node/recent_notifications.hpp"
@@ -61,9 +62,16 @@ void wait_until_running(shm::segment& segment) {
   }
 }
 
+/// The timed part of a run: its wall time, and how many cores the client and
+/// the system kept busy meanwhile.
+struct timed_window {
+  double seconds;
+  double busy_cores;
+};
+
 /// Submits N emit commands, then waits for the Counter's tracking gauge.
-double drive(shm::segment& segment, std::uint64_t n,
-             const std::function<void(std::uint64_t)>& progress) {
+timed_window drive(shm::segment& segment, std::uint64_t n,
+                   const std::function<void(std::uint64_t)>& progress) {
   const auto& tracking = segment.process(*segment.find_process("Counter")).upstreams[0].tracking;
   const std::string system_name = segment.header().system_name;
   auto client = node::client::attach(system_name);
@@ -75,6 +83,7 @@ double drive(shm::segment& segment, std::uint64_t n,
       throw error("bench: Emitter refused command " + std::to_string(reply.correlation_id) + ": " +
                   std::string(reply.payload));
   };
+  const double cpu_at_start = process_tree_cpu_seconds();
   const auto start = clock_type::now();
   // Each payload is written into one buffer: building a string per command
   // (two allocations) cost the client more than submitting it.
@@ -102,13 +111,14 @@ double drive(shm::segment& segment, std::uint64_t n,
   }
   progress(done);
   const double seconds = std::chrono::duration<double>(clock_type::now() - start).count();
+  const double busy_cores = (process_tree_cpu_seconds() - cpu_at_start) / seconds;
   while (answered < n) {
     if (clock_type::now() > deadline)
       throw error("bench: " + std::to_string(answered) + " of " + std::to_string(n) +
                   " emit commands answered after 600 s");
     client.for_each_reply("Emitter", check, 100ms);
   }
-  return seconds;
+  return {seconds, busy_cores};
 }
 
 hosted_figure on_threads(const es::system_definition& system, shm::segment& segment,
@@ -124,10 +134,10 @@ hosted_figure on_threads(const es::system_definition& system, shm::segment& segm
         std::make_unique<node::worker>(segment, *segment.find_process(name), *apps.back()));
     threads.push_back(std::async(std::launch::async, [w = workers.back().get()] { w->run(); }));
   }
-  double seconds = 0;
+  timed_window timed{};
   try {
     wait_until_running(segment);
-    seconds = drive(segment, n, progress);
+    timed = drive(segment, n, progress);
   } catch (...) {
     for (auto& w : workers) w->request_stop();
     for (auto& t : threads) t.wait();
@@ -135,7 +145,7 @@ hosted_figure on_threads(const es::system_definition& system, shm::segment& segm
   }
   for (auto& w : workers) w->request_stop();
   for (auto& t : threads) t.get();  // rethrows a worker's failure
-  return {seconds, cpu_seconds_of(RUSAGE_SELF) - cpu_before};
+  return {timed.seconds, timed.busy_cores, cpu_seconds_of(RUSAGE_SELF) - cpu_before};
 }
 
 std::atomic<node::worker*> forked_worker{nullptr};
@@ -179,16 +189,16 @@ hosted_figure in_processes(const es::system_definition& system, shm::segment& se
     }
     return ok;
   };
-  double seconds = 0;
+  timed_window timed{};
   try {
     wait_until_running(segment);
-    seconds = drive(segment, n, progress);
+    timed = drive(segment, n, progress);
   } catch (...) {
     stop_all();
     throw;
   }
   if (!stop_all()) throw error("bench: a worker process failed (see its message above)");
-  return {seconds, cpu_seconds_of(RUSAGE_SELF) + cpu_seconds_of(RUSAGE_CHILDREN) - cpu_before};
+  return {timed.seconds, timed.busy_cores, cpu_seconds_of(RUSAGE_SELF) + cpu_seconds_of(RUSAGE_CHILDREN) - cpu_before};
 }
 
 /// "bench.Relay" for Relay1, Relay2, ...; "bench.<name>" otherwise.
@@ -267,7 +277,7 @@ hosted_figure under_weft_run(hosting how, const es::system_definition& system,
     const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     return error("bench: weft run " + file.string() + ": " + what + "; its output:\n" + text);
   };
-  double seconds = 0;
+  timed_window timed{};
   try {
     std::optional<node::client> attached;
     for (const auto deadline = clock_type::now() + 30s; !attached;) {
@@ -284,13 +294,13 @@ hosted_figure under_weft_run(hosting how, const es::system_definition& system,
       }
     }
     wait_until_running(attached->segment());
-    seconds = drive(attached->segment(), n, progress);
+    timed = drive(attached->segment(), n, progress);
   } catch (...) {
     stop();
     throw;
   }
   if (!stop()) throw failed("it did not exit cleanly on SIGINT");
-  return {seconds, cpu_seconds_of(RUSAGE_SELF) + cpu_seconds_of(RUSAGE_CHILDREN) - cpu_before};
+  return {timed.seconds, timed.busy_cores, cpu_seconds_of(RUSAGE_SELF) + cpu_seconds_of(RUSAGE_CHILDREN) - cpu_before};
 }
 
 }  // namespace

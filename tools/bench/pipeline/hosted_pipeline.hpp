@@ -26,6 +26,7 @@ struct weft_run_paths {
 
 struct hosted_figure {
   double seconds;      ///< first command submitted -> Counter tracked the N-th reaction
+  double busy_cores;   ///< CPU seconds of client and system per second of `seconds`
   double cpu_seconds;  ///< every thread and process of the system, start to stop
 };
 
