@@ -111,7 +111,36 @@ struct worker::impl {
     });
   }
 
-  // The process table's error text has one writer at a time: poller and actor share this lock.
+  // The heartbeat has a thread of its own: a turn may wait for a locked
+  // database as long as its busy timeout, which is as long as the
+  // supervisor's patience, and that is no hang. A turn past the turn limit
+  // is one (a handler in an endless loop, a deadlock): the beats stop, as
+  // they do when the whole process is stopped or frozen.
+  void beat(const std::stop_token& stopping) {
+    const std::int64_t limit = std::chrono::nanoseconds(config.turn_limit).count();
+    std::mutex mutex;
+    std::condition_variable_any interval;
+    std::unique_lock lock(mutex);
+    bool hung = false;
+    while (!stopping.stop_requested()) {
+      const std::int64_t busy = clock::mono_nanos() - turn_began.load(std::memory_order_relaxed);
+      if (busy < limit) {
+        entry.heartbeat_micros.store(clock::wall_micros(), std::memory_order_relaxed);
+      } else if (!hung) {
+        hung = true;
+        const std::string why = "a turn has run for " + std::to_string(busy / 1'000'000) +
+                                " ms, past the turn limit of " +
+                                std::to_string(config.turn_limit.count()) +
+                                " ms: taken for a hang, heartbeats stopped";
+        log->error("{}", why);
+        note_error(why);
+      }
+      interval.wait_for(lock, stopping, config.heartbeat, [] { return false; });
+    }
+  }
+
+  // The process table's error text has one writer at a time: poller, actor and heartbeat share this
+  // lock.
   void note_error(const std::string& why) {
     std::lock_guard lock(failure_mutex);
     shm::set_last_error(entry, why);
@@ -242,22 +271,12 @@ struct worker::impl {
     shm::enter_state(entry, shm::process_state::running);
     log->info("hosting '{}' as process {} of {}", app.name(), process, segment.name());
 
-    // The heartbeat has a thread of its own: a turn may wait for a locked
-    // database as long as its busy timeout, which is as long as the
-    // supervisor's patience, and that is no hang. A stopped or frozen process
-    // still goes silent.
-    std::jthread heartbeat([this](std::stop_token stopping) {
-      std::mutex mutex;
-      std::condition_variable_any beat;
-      std::unique_lock lock(mutex);
-      while (!stopping.stop_requested()) {
-        entry.heartbeat_micros.store(clock::wall_micros(), std::memory_order_relaxed);
-        beat.wait_for(lock, stopping, config.heartbeat, [] { return false; });
-      }
-    });
+    turn_began.store(clock::mono_nanos(), std::memory_order_relaxed);
+    std::jthread heartbeat([this](std::stop_token stopping) { beat(stopping); });
     std::int64_t timers_at = clock::mono_nanos();
     while (!stop.load(std::memory_order_acquire)) {
       const std::int64_t now = clock::mono_nanos();
+      turn_began.store(now, std::memory_order_relaxed);
       posted = 0;
       const std::size_t read = poll_once();
       entry.mailbox_depth.store(posted, std::memory_order_relaxed);
@@ -301,6 +320,7 @@ struct worker::impl {
   actor::ActorRef<host_message> actor_ref;
   std::size_t posted = 0;  // messages the current poll made
   bool backlog = false;    // the host has work left: poll again within config.retry
+  std::atomic<std::int64_t> turn_began{0};  // mono nanos; the heartbeat thread watches it
   std::atomic<bool> stop{false};
   std::atomic<bool> failed{false};
   std::mutex failure_mutex;

@@ -81,6 +81,7 @@ node::ring_sizes ring_sizes_of(const system_spec& spec) {
 node::worker_config worker_config_of(const system_spec& spec) {
   node::worker_config config;
   config.group_commit = spec.batching.group_commit;
+  config.turn_limit = spec.supervision.turn_timeout;
   config.host.section_items = spec.batching.section_events;
   config.host.pull_limit = std::max<std::uint32_t>(spec.batching.section_events * 4, 1);
   return config;

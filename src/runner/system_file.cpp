@@ -311,7 +311,7 @@ supervision_spec reader::read_supervision(const toml::table& table) const {
   const std::string path = "supervision";
   only_keys(table, path,
             {"max_restarts", "window_seconds", "backoff_initial_ms", "backoff_max_ms",
-             "stop_timeout_ms", "heartbeat_timeout_ms"});
+             "stop_timeout_ms", "heartbeat_timeout_ms", "turn_timeout_ms"});
   supervision_spec s;
   constexpr std::int64_t hour_ms = 3'600'000;
   s.max_restarts = static_cast<std::uint32_t>(
@@ -332,6 +332,8 @@ supervision_spec reader::read_supervision(const toml::table& table) const {
       milliseconds(integer_of(table, "stop_timeout_ms", path, 0, hour_ms, s.stop_timeout.count()));
   s.heartbeat_timeout = milliseconds(
       integer_of(table, "heartbeat_timeout_ms", path, 100, hour_ms, s.heartbeat_timeout.count()));
+  s.turn_timeout = milliseconds(
+      integer_of(table, "turn_timeout_ms", path, 100, hour_ms, s.turn_timeout.count()));
   return s;
 }
 

@@ -137,6 +137,8 @@ std::vector<bad_file> type_and_value_rows() {
        "{file}:7:18: supervision.backoff_max_ms: must not be less than backoff_initial_ms (500)"},
       {"HeartbeatTimeoutTooShort", head + "[supervision]\nheartbeat_timeout_ms = 10\n",
        "{file}:6:24: supervision.heartbeat_timeout_ms: must be between 100 and 3600000, not 10"},
+      {"TurnTimeoutTooShort", head + "[supervision]\nturn_timeout_ms = 0\n",
+       "{file}:6:19: supervision.turn_timeout_ms: must be between 100 and 3600000, not 0"},
       {"NestedOption", head + "options = { sizes = [1, 2] }\n",
        "{file}:5:21: applications[0].options.sizes: expected a string, number or boolean "
        "(options are flat key/value pairs), got an array"},

@@ -24,7 +24,7 @@ TEST(SystemFile, ReadsEverySectionOfTheShop) {
   ASSERT_EQ(spec.applications.size(), 3u);
   EXPECT_EQ(spec.applications[0].name, "Orders");
   EXPECT_EQ(spec.applications[0].type, "shop.Orders");
-  EXPECT_EQ(spec.applications[0].where.line, 31);
+  EXPECT_EQ(spec.applications[0].where.line, 32);
   EXPECT_EQ(spec.applications[1].options["stock_per_item"], 1000000);
   EXPECT_EQ(spec.applications[1].options["item"], "pear");
   EXPECT_EQ(spec.applications[1].options["strict"], true);
@@ -51,6 +51,7 @@ TEST(SystemFile, ReadsEverySectionOfTheShop) {
   EXPECT_EQ(spec.supervision.max_restarts, 5u);
   EXPECT_EQ(spec.supervision.window, std::chrono::seconds(60));
   EXPECT_EQ(spec.supervision.heartbeat_timeout, std::chrono::milliseconds(3000));
+  EXPECT_EQ(spec.supervision.turn_timeout, std::chrono::seconds(30));
 }
 
 TEST(SystemFile, DefaultsWhenSectionsAreAbsent) {

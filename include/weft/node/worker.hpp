@@ -32,6 +32,10 @@ struct worker_config {
   host_config host;
   std::uint32_t group_commit = 1024;  ///< commands recorded in one transaction at most
   std::chrono::milliseconds heartbeat{100};
+  /// A turn (a poll and the handlers it ran) longer than this is taken for a
+  /// hang: the heartbeat stops, so a supervisor restarts the process. A turn
+  /// may wait for a locked database, so this must outlast the busy timeout.
+  std::chrono::milliseconds turn_limit{60000};
   /// How long an idle worker looks for work before it sleeps. Spinning
   /// shortens hand-offs on idle cores; on busy ones it takes the core from a
   /// process that has work.

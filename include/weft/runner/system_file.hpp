@@ -13,7 +13,8 @@
 //   [rings]        edge_bytes = 1048576, ingress_bytes = 262144      # powers of two
 //   [batching]     section_events = 1024, group_commit = 1024
 //   [supervision]  max_restarts = 5, window_seconds = 60, backoff_initial_ms = 100,
-//                  backoff_max_ms = 5000, stop_timeout_ms = 5000, heartbeat_timeout_ms = 5000
+//                  backoff_max_ms = 5000, stop_timeout_ms = 5000, heartbeat_timeout_ms = 5000,
+//                  turn_timeout_ms = 60000
 //   [[applications]]  name = "Orders", type = "shop.Orders"
 //                     options = { ... }, persistence = { kind = "memory" }
 #include <filesystem>

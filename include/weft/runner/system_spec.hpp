@@ -68,6 +68,10 @@ struct supervision_spec {
   std::chrono::milliseconds backoff_max{5000};
   std::chrono::milliseconds stop_timeout{5000};       ///< SIGTERM -> SIGKILL
   std::chrono::milliseconds heartbeat_timeout{5000};  ///< a silent worker counts as hung
+  /// One turn of an application (a handler, a transaction) running longer
+  /// counts as hung: its worker stops its heartbeats, and heartbeat_timeout
+  /// later the supervisor kills and restarts it. Longer than any database wait.
+  std::chrono::milliseconds turn_timeout{60000};
 };
 
 struct system_spec {
