@@ -198,7 +198,8 @@ hosted_figure in_processes(const es::system_definition& system, shm::segment& se
     throw;
   }
   if (!stop_all()) throw error("bench: a worker process failed (see its message above)");
-  return {timed.seconds, timed.busy_cores, cpu_seconds_of(RUSAGE_SELF) + cpu_seconds_of(RUSAGE_CHILDREN) - cpu_before};
+  return {timed.seconds, timed.busy_cores,
+          cpu_seconds_of(RUSAGE_SELF) + cpu_seconds_of(RUSAGE_CHILDREN) - cpu_before};
 }
 
 /// "bench.Relay" for Relay1, Relay2, ...; "bench.<name>" otherwise.
@@ -300,7 +301,8 @@ hosted_figure under_weft_run(hosting how, const es::system_definition& system,
     throw;
   }
   if (!stop()) throw failed("it did not exit cleanly on SIGINT");
-  return {timed.seconds, timed.busy_cores, cpu_seconds_of(RUSAGE_SELF) + cpu_seconds_of(RUSAGE_CHILDREN) - cpu_before};
+  return {timed.seconds, timed.busy_cores,
+          cpu_seconds_of(RUSAGE_SELF) + cpu_seconds_of(RUSAGE_CHILDREN) - cpu_before};
 }
 
 }  // namespace

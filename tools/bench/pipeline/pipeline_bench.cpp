@@ -348,7 +348,8 @@ int main(int argc, char** argv) {
             const auto hosted = bench::run_hosted(
                 how, pipeline(batch, length, ids), kind, dir, n,
                 [&](std::uint64_t done) { shown.at(done); }, weft_run);
-            figures.push_back({"end to end", hosted.seconds, hosted.cpu_seconds, hosted.busy_cores});
+            figures.push_back(
+                {"end to end", hosted.seconds, hosted.cpu_seconds, hosted.busy_cores});
           }
         } catch (const std::exception& e) {  // report it, measure the rest
           failures.push_back(
@@ -372,8 +373,9 @@ int main(int argc, char** argv) {
                   : fmt::format("{:.0f}x of {:.0f} (sqlite 1 thread), {:.0f}x of {:.0f} (threaded)",
                                 rate / python_sqlite_single, python_sqlite_single,
                                 rate / python_sqlite_threaded, python_sqlite_threaded);
-          fmt::print("{:<20} {:<20} {:<16} {:>6} {:>8.2f} {:>10.0f} {:>10.0f}  {}, {:.2f} cores busy\n",
-                     scenario, kind, runner, length, seconds, rate, cpu_rate, versus, busy_cores);
+          fmt::print(
+              "{:<20} {:<20} {:<16} {:>6} {:>8.2f} {:>10.0f} {:>10.0f}  {}, {:.2f} cores busy\n",
+              scenario, kind, runner, length, seconds, rate, cpu_rate, versus, busy_cores);
           if (scenario.starts_with("end to end") && length == stages.front() &&
               rate > end_to_end[runner]) {  // single: its best mode
             end_to_end[runner] = rate;
