@@ -8,7 +8,6 @@ namespace weft::node {
 
 note_batch section_pool::start() {
   note_batch batch;
-  std::lock_guard lock(mutex_);
   if (returned_.empty()) return batch;
   // The longest: the fewer notifications next() must add to it.
   const auto longest =
@@ -45,15 +44,7 @@ std::vector<es::notification> section_pool::finish(note_batch&& batch) {
 }
 
 void section_pool::give_back(std::vector<es::notification>&& notes) {
-  if (notes.empty()) return;
-  std::vector<es::notification> dropped;  // freed outside the lock
-  {
-    std::lock_guard lock(mutex_);
-    if (returned_.size() < max_kept)
-      returned_.push_back(std::move(notes));
-    else
-      dropped = std::move(notes);
-  }
+  if (!notes.empty() && returned_.size() < max_kept) returned_.push_back(std::move(notes));
 }
 
 }  // namespace weft::node

@@ -6,9 +6,9 @@
 // and state buffers. A steady stream of sections then allocates nothing per
 // notification. Nor is a notification moved between vectors on the way: a
 // message carries the recycled ones its batch did not use behind its own,
-// back and forth.
+// back and forth. Poller and actor run on the worker's one thread, so the
+// pool has no lock.
 #include <cstddef>
-#include <mutex>
 #include <vector>
 
 #include "weft/es/stored_event.hpp"
@@ -45,16 +45,15 @@ class section_pool {
   /// max_spare recycled ones may follow (the consumer ignores them and gives
   /// them back with the rest); more are kept aside for next(). The poller only.
   std::vector<es::notification> finish(note_batch&& batch);
-  /// Processed notifications, for start() to hand out again. @threadsafe
-  /// (the hosting actor calls it).
+  /// Processed notifications, for start() to hand out again. The hosting
+  /// actor, on the poller's thread.
   void give_back(std::vector<es::notification>&& notes);
 
  private:
   es::notification& grow(note_batch& batch);
 
-  std::vector<es::notification> spare_;  // the poller's: batches grow from its back
-  std::mutex mutex_;
-  std::vector<std::vector<es::notification>> returned_;  // guarded by mutex_
+  std::vector<es::notification> spare_;  // batches grow from its back
+  std::vector<std::vector<es::notification>> returned_;
 };
 
 }  // namespace weft::node
