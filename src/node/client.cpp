@@ -4,12 +4,16 @@
 #include <cstring>
 #include <iterator>
 #include <limits>
+#include <string>
 #include <thread>
+#include <utility>
 
+#include "reply_ledger.hpp"
 #include "weft/core/clock.hpp"
 #include "weft/core/error.hpp"
 #include "weft/core/same_bytes.hpp"
 #include "weft/es/command_payload.hpp"
+#include "weft/es/commands.hpp"
 #include "weft/node/inbound.hpp"
 #include "weft/shm/doorbell.hpp"
 #include "weft/shm/ingress.hpp"
@@ -24,11 +28,25 @@ std::int64_t deadline_after(std::chrono::milliseconds timeout) {
   return clock::mono_nanos() + std::chrono::nanoseconds(timeout).count();
 }
 
+// What a command gets that `app` took and never answered: its process died.
+std::string lost_reply_of(const std::string& app) {
+  es::command_reply lost;
+  lost.error = "'" + app +
+               "' was restarted after it took this command and before it answered: the command "
+               "may or may not have been applied";
+  return lost.to_json_text();
+}
+
 }  // namespace
 
 struct client::lane {
+  lane(std::string name, shm::ingress_client claimed)
+      : app(std::move(name)), ingress(std::move(claimed)), lost_reply(lost_reply_of(app)) {}
+
   std::string app;
   shm::ingress_client ingress;
+  reply_ledger ledger;     // this lane's correlation ids and which have replies
+  std::string lost_reply;  // the error text of a command lost in a restart
   // Replies not taken yet are arrived[first..], in arrival order: one lane's
   // replies come in the order of its commands, so they are sorted by
   // correlation id and a waiter's reply is usually the first. A vector, not a
@@ -37,13 +55,26 @@ struct client::lane {
   std::vector<reply> arrived;
   std::size_t first = 0;
 
+  // Hands `lost(id)` each command up to `lost_through` that got no reply:
+  // an incarnation of the application took it and died. Only once the ring
+  // was read empty, `lost_through` loaded before: whatever the dead one
+  // answered has been read by then.
+  template <class Lost>
+  void settle_lost(std::uint64_t lost_through, Lost&& lost) {
+    if (ledger.owes_up_to(lost_through) && !ingress.replies().has_data())
+      ledger.settle(lost_through, lost);
+  }
+
   // Moves every reply waiting in the ring into `arrived`.
   void collect() {
+    const auto lost = [&](std::uint64_t id) { arrived.push_back(reply{id, false, lost_reply}); };
+    const std::uint64_t lost_through = ingress.lost_through();
     ingress.replies().drain(
         [&](const shm::record_view& record) {
           shm::protocol::reply_view view;
           // A record that is no valid reply answers nothing we can name.
           if (!shm::protocol::read_reply(record, view)) return;
+          ledger.answered(view.correlation_id);
           auto& got = arrived.emplace_back();
           got.correlation_id = view.correlation_id;
           got.ok = view.status == shm::protocol::reply_status::ok;
@@ -51,6 +82,7 @@ struct client::lane {
                              view.payload.size());
         },
         1024);
+    settle_lost(lost_through, lost);
   }
 
   // Takes the reply at `at` (from first on) out of `arrived`.
@@ -112,8 +144,8 @@ client::lane& client::lane_of(std::string_view app) {
         std::string(header.system_name, ::strnlen(header.system_name, shm::name_capacity)) +
         "' has no application named '" + std::string(app) + "' (it has: " + known + ")");
   }
-  auto made = std::make_unique<lane>(
-      lane{std::string(app), shm::ingress_client::claim(*segment_, *index), {}});
+  auto made =
+      std::make_unique<lane>(std::string(app), shm::ingress_client::claim(*segment_, *index));
   last_lane_ = made.get();
   lanes_.emplace(std::string(app), std::move(made));
   return *last_lane_;
@@ -122,7 +154,7 @@ client::lane& client::lane_of(std::string_view app) {
 std::uint64_t client::submit(std::string_view app, std::string_view name,
                              std::string_view args_json, std::chrono::milliseconds timeout) {
   auto& target = lane_of(app);
-  const std::uint64_t id = next_correlation_++;
+  const std::uint64_t id = target.ledger.issue();
   const std::size_t size = command_payload_size(name, args_json);
   std::int64_t deadline = 0;  // read the clock only when the lane is full
   for (;;) {
@@ -199,7 +231,8 @@ std::size_t client::for_each_reply(std::string_view app,
                                    const std::function<void(const reply_view&)>& handle,
                                    std::chrono::milliseconds timeout) {
   auto& target = lane_of(app);
-  if (target.first == target.arrived.size() && !target.ingress.replies().has_data())
+  if (target.first == target.arrived.size() && !target.ingress.replies().has_data() &&
+      !target.ledger.owes_up_to(target.ingress.lost_through()))
     target.await_reply(deadline_after(timeout));
   std::size_t handed = 0;
   // Those collected while submit() or wait() waited first: they came first.
@@ -210,17 +243,25 @@ std::size_t client::for_each_reply(std::string_view app,
   }
   target.arrived.clear();
   target.first = 0;
+  const auto lost = [&](std::uint64_t id) {
+    ++handed;
+    handle(reply_view{id, false, target.lost_reply});
+  };
+  const std::uint64_t lost_through = target.ingress.lost_through();
   // Bounded by what this client sent: replies come only for its commands.
   target.ingress.replies().drain(
       [&](const shm::record_view& record) {
         shm::protocol::reply_view view;
-        if (!shm::protocol::read_reply(record, view)) return;  // as collect() does
+        // As collect() does.
+        if (!shm::protocol::read_reply(record, view)) return;
+        target.ledger.answered(view.correlation_id);
         ++handed;
         handle(node::reply_view{view.correlation_id, view.status == shm::protocol::reply_status::ok,
                                 std::string_view(reinterpret_cast<const char*>(view.payload.data()),
                                                  view.payload.size())});
       },
       std::numeric_limits<std::size_t>::max());
+  target.settle_lost(lost_through, lost);
   return handed;
 }
 

@@ -18,9 +18,11 @@ std::size_t read_commands(shm::ingress_server& ingress, std::vector<command_requ
     }
     if (read == into.size()) into.emplace_back();
     // Decoded and parsed where the actor will read it: no copies on the way.
-    if (const auto decoded = decode_command_into(lane, record, into[read]))
+    if (const auto decoded = decode_command_into(lane, record, into[read])) {
+      if (ingress.taken_before(lane, into[read].correlation_id)) continue;
+      ingress.mark_taken(lane, into[read].correlation_id);
       ++read;
-    else
+    } else
       problem("client lane " + std::to_string(lane) + ": " + decoded.error().message);
   }
   ingress.release_all();

@@ -38,6 +38,12 @@ ingress_client ingress_client::claim(segment& seg, std::uint32_t process) {
     const std::uint32_t epoch = entry.epoch.fetch_add(1, std::memory_order_acq_rel) + 1;
     reset_ring(seg.ring(entry.request));
     reset_ring(seg.ring(entry.reply));
+    // The previous owner's correlation ids mean nothing to us. (Should the
+    // process still be taking that owner's last commands, and die before it
+    // takes one of ours, our first commands would be answered as lost: "may
+    // or may not have been applied", never a false "done".)
+    entry.taken_through.store(0, std::memory_order_relaxed);
+    entry.lost_through.store(0, std::memory_order_relaxed);
     const std::string name = fmt::format("{}:{}:lane{}", seg.name(), name_of(target), l);
     spsc_producer requests(seg.ring(entry.request), &seg.process(process).bell, name + ":request");
     spsc_consumer replies(seg.ring(entry.reply), name + ":reply");
@@ -79,6 +85,10 @@ ingress_server::ingress_server(segment& seg, std::uint32_t process) {
   const auto& target = seg.process(process);
   for (std::uint32_t l = 0; l < seg.lanes_per_process(); ++l) {
     lane_entry& entry = seg.lane(process, l);
+    // Pairs with the acquire in ingress_client::lost_through().
+    entry.lost_through.store(entry.taken_through.load(std::memory_order_relaxed),
+                             std::memory_order_release);
+    entries_.push_back(&entry);
     const std::string name = fmt::format("{}:{}:lane{}", seg.name(), name_of(target), l);
     requests_.emplace_back(seg.ring(entry.request), name + ":request");
     replies_.emplace_back(seg.ring(entry.reply), &entry.client_bell, name + ":reply");

@@ -4,10 +4,12 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "weft/node/command_reader.hpp"
 #include "weft/shm/ingress.hpp"
 #include "weft/shm/protocol.hpp"
 
@@ -33,18 +35,21 @@ struct fake_app {
 
   explicit fake_app(shm::segment& segment) : server(segment, 0) {}
 
-  // The names of the commands waiting, in order, with their correlation ids.
-  std::vector<std::pair<std::uint64_t, std::string>> read_commands() {
+  // The names of the commands waiting, in order, with their correlation ids,
+  // each marked taken as a worker does; released unless the test plays a
+  // process that dies first.
+  std::vector<std::pair<std::uint64_t, std::string>> read_commands(bool release = true) {
     std::vector<std::pair<std::uint64_t, std::string>> out;
     std::uint32_t lane = 0;
     shm::record_view record;
     while (server.try_read(lane, record) == shm::read_status::record) {
-      shm::protocol::command_view command;
+      shm::protocol::command_view command{};
       EXPECT_TRUE(shm::protocol::read_command(record, command));
+      server.mark_taken(lane, command.correlation_id);
       out.emplace_back(command.correlation_id,
                        std::string(reinterpret_cast<const char*>(command.payload.data())));
     }
-    server.release_all();
+    if (release) server.release_all();
     return out;
   }
 
@@ -135,6 +140,64 @@ TEST(Client, ForEachReplyHandsOverEveryReplyOnceInArrivalOrder) {
                    "App", [](const reply_view&) { throw std::runtime_error("no"); }, 0ms),
                std::runtime_error);
   EXPECT_EQ(c.for_each_reply("App", keep, 0ms), 0u);
+}
+
+// The application's process dies holding commands it took: once its
+// successor runs, each of those is answered as lost (whichever way replies
+// are read), those it answered keep their replies, and the successor runs
+// only the commands nobody took.
+TEST(Client, CommandsTakenByAProcessThatDiedAreAnsweredAsLost) {
+  auto segment = shm::segment::create(one_app());
+  client c(shm::segment::attach(segment.name()));
+  std::vector<std::uint64_t> ids;
+  std::optional<fake_app> app(std::in_place, segment);
+  for (int i = 0; i < 3; ++i) ids.push_back(c.submit("App", "emit", "{}"));
+  ASSERT_EQ(app->read_commands().size(), 3u);
+  app->answer(ids[0], "done");
+  ids.push_back(c.submit("App", "emit", "{}"));  // not taken
+  app.reset();
+  EXPECT_TRUE(c.take_replies("App", 0ms).size() == 1) << "nothing lost before a successor runs";
+
+  app.emplace(segment);  // the successor
+  std::vector<std::pair<std::uint64_t, bool>> seen;
+  c.for_each_reply(
+      "App",
+      [&](const reply_view& r) {
+        seen.emplace_back(r.correlation_id, r.ok);
+        if (!r.ok) {
+          EXPECT_THAT(std::string(r.payload), ::testing::HasSubstr("may or may not"));
+        }
+      },
+      0ms);
+  EXPECT_EQ(seen, (std::vector<std::pair<std::uint64_t, bool>>{{ids[1], false}, {ids[2], false}}));
+  const auto left = app->read_commands();
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0].first, ids[3]);
+  app->answer(ids[3], "done");
+  EXPECT_TRUE(c.wait("App", ids[3], 5s).ok);
+}
+
+// A process that dies after taking commands and before releasing them
+// leaves them in the ring: its successor must not run them again.
+TEST(Client, ASuccessorSkipsCommandsTakenButNotReleased) {
+  auto segment = shm::segment::create(one_app());
+  client c(shm::segment::attach(segment.name()));
+  const auto taken = c.submit("App", "emit", "{}");
+  {
+    fake_app dying(segment);
+    ASSERT_EQ(dying.read_commands(/*release=*/false).size(), 1u);
+  }
+  const auto fresh = c.submit("App", "emit", "{}");
+  shm::ingress_server successor(segment, 0);
+  std::vector<command_request> read;
+  std::vector<std::string> problems;
+  ASSERT_EQ(node::read_commands(successor, read, 16,
+                                [&](const std::string& p) { problems.push_back(p); }),
+            1u);
+  EXPECT_EQ(read[0].correlation_id, fresh);
+  EXPECT_TRUE(problems.empty());
+  const auto lost = c.wait("App", taken, 5s);
+  EXPECT_FALSE(lost.ok);
 }
 
 // A client switching between applications finds each one's lane, and names

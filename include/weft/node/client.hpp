@@ -42,9 +42,13 @@ class client {
   ~client();
 
   /// Sends command `name` with JSON `args_json` to `app` without waiting for
-  /// its reply; returns its correlation id. Waits while the application's
-  /// lane is full (collecting replies meanwhile), up to `timeout`
-  /// (weft::error naming the application then).
+  /// its reply; returns its correlation id (each application's count from 1).
+  /// Every command gets one reply: should the application's process die
+  /// after taking it and before answering, the reply is an error saying it
+  /// may or may not have been applied, once the restarted process runs (it
+  /// runs the commands the dead one had not taken). Waits while the
+  /// application's lane is full (collecting replies meanwhile), up to
+  /// `timeout` (weft::error naming the application then).
   std::uint64_t submit(std::string_view app, std::string_view name, std::string_view args_json,
                        std::chrono::milliseconds timeout = std::chrono::seconds(30));
   /// Waits for the reply to `correlation_id` from `app`; weft::error on timeout.
@@ -74,7 +78,6 @@ class client {
   std::unique_ptr<shm::segment> segment_;
   std::map<std::string, std::unique_ptr<lane>, std::less<>> lanes_;
   lane* last_lane_ = nullptr;  // the lane lane_of() found last: callers stay with one app
-  std::uint64_t next_correlation_ = 1;
 };
 
 }  // namespace weft::node

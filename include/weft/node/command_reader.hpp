@@ -14,8 +14,9 @@ namespace weft::node {
 
 /// Reads up to `limit` commands from `ingress` into the first requests of
 /// `into`, decoding over the ones a previous batch left there (their strings
-/// keep their memory; the vector grows as needed, never shrinks), then
-/// releases what it read. A corrupt lane is skipped, a record that does not
+/// keep their memory; the vector grows as needed, never shrinks), marks each
+/// taken (before any runs: a restart then knows what was lost), skips those
+/// an incarnation before this one took, then releases what it read. A corrupt lane is skipped, a record that does not
 /// decode is dropped (it has no correlation id to answer); each is reported
 /// to `problem` with a message naming the lane. Returns how many it read.
 std::size_t read_commands(shm::ingress_server& ingress, std::vector<command_request>& into,

@@ -47,6 +47,13 @@ class ingress_client {
   doorbell& bell() noexcept { return entry_->client_bell; }
   [[nodiscard]] std::uint32_t lane() const noexcept { return entry_->lane; }
   [[nodiscard]] std::uint32_t epoch() const noexcept { return epoch_; }
+  /// The last of this client's correlation ids that an incarnation of the
+  /// process took before it died (0: none). Those it did not answer are lost.
+  [[nodiscard]] std::uint64_t lost_through() const noexcept {
+    // Pairs with the release in ingress_server's constructor: the dead
+    // incarnation's replies, committed before it died, are then visible.
+    return entry_->lost_through.load(std::memory_order_acquire);
+  }
 
  private:
   ingress_client(lane_entry* entry, std::uint64_t owner, std::uint32_t epoch,
@@ -61,6 +68,8 @@ class ingress_client {
 /// The process's end of all its lanes. One consumer thread only.
 class ingress_server {
  public:
+  /// Takes over the lanes of `process` from any incarnation before this one:
+  /// what that one took becomes each lane's lost_through.
   ingress_server(segment& seg, std::uint32_t process);
 
   /// The next record of any lane, round-robin across lanes; `lane` says whose.
@@ -72,6 +81,18 @@ class ingress_server {
   /// the next sweep comes when they are read. So a busy lane costs one load
   /// per batch of its client, not one look at every idle lane per record.
   read_status try_read(std::uint32_t& lane, record_view& out) noexcept;
+  /// True for a command an incarnation before this one took (it died before
+  /// releasing the record): running it again could apply it twice, and its
+  /// client answers it as lost.
+  [[nodiscard]] bool taken_before(std::uint32_t lane, std::uint64_t correlation_id) const noexcept {
+    return correlation_id <= entries_[lane]->lost_through.load(std::memory_order_relaxed);
+  }
+  /// Notes that the command `correlation_id` read from `lane` is taken: call
+  /// it before running the command and before release(). Should this
+  /// incarnation die, the next one tells the client what it took.
+  void mark_taken(std::uint32_t lane, std::uint64_t correlation_id) noexcept {
+    entries_[lane]->taken_through.store(correlation_id, std::memory_order_relaxed);
+  }
   /// Returns what was read from `lane` to its client.
   void release(std::uint32_t lane) noexcept { requests_[lane].release(); }
   /// Releases every lane.
@@ -94,6 +115,7 @@ class ingress_server {
   /// Marks `lane` corrupt and reported; false if it was reported already.
   bool report_corrupt(std::uint32_t lane) noexcept;
 
+  std::vector<lane_entry*> entries_;
   std::vector<spsc_consumer> requests_;
   std::vector<spsc_producer> replies_;
   std::vector<std::uint32_t> ready_;  // lanes with published records not read yet, in turn order

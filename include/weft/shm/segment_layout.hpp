@@ -108,6 +108,13 @@ struct lane_entry {
   ring_ref reply;    // process -> client; rings client_bell
   alignas(cache_line) std::atomic<std::uint64_t> owner;  // lane_owner::word(), 0 when free
   std::atomic<std::uint32_t> epoch;                      // bumped at each claim
+  /// Set by each incarnation of the process as it starts: the last command
+  /// its predecessor took from the request ring. Those it did not answer
+  /// never will be; the client answers them itself (see node::client).
+  std::atomic<std::uint64_t> lost_through;
+  /// The correlation id of the last command the process took, written
+  /// before it runs the command. Its own line: written once per command.
+  alignas(cache_line) std::atomic<std::uint64_t> taken_through;
   doorbell client_bell;
 };
 static_assert(std::atomic<std::uint64_t>::is_always_lock_free);

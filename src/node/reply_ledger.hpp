@@ -1,0 +1,65 @@
+#pragma once
+// Which of one lane's commands have had their replies. The client numbers a
+// lane's commands 1, 2, 3...; replies come in command order, so usually only
+// the count of answered ones moves. What the ledger adds: when the
+// application's process died holding commands it had taken, those never get
+// a reply, and the client hands out one that says so (see client.cpp).
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+namespace weft::node {
+
+class reply_ledger {
+ public:
+  /// The next command's correlation id.
+  std::uint64_t issue() noexcept { return next_++; }
+
+  /// A reply arrived for `id`. Ids never issued (a previous owner's reply on
+  /// this lane) change nothing.
+  void answered(std::uint64_t id) {
+    if (id <= through_ || id >= next_) return;
+    if (id == through_ + 1) {
+      through_ = id;
+      absorb_ahead();
+      return;
+    }
+    const auto at = std::lower_bound(ahead_.begin(), ahead_.end(), id);
+    if (at == ahead_.end() || *at != id) ahead_.insert(at, id);
+  }
+
+  /// True when some command up to `lost_through` still waits for its reply.
+  [[nodiscard]] bool owes_up_to(std::uint64_t lost_through) const noexcept {
+    return std::min(lost_through, next_ - 1) > through_;
+  }
+
+  /// Calls `lost(id)` for each issued command up to `lost_through` without a
+  /// reply, and counts them answered.
+  template <class Lost>
+  void settle(std::uint64_t lost_through, Lost&& lost) {
+    const std::uint64_t last = std::min(lost_through, next_ - 1);
+    for (std::uint64_t id = through_ + 1; id <= last; ++id)
+      if (!std::binary_search(ahead_.begin(), ahead_.end(), id)) lost(id);
+    if (last <= through_) return;
+    through_ = last;
+    ahead_.erase(ahead_.begin(), std::upper_bound(ahead_.begin(), ahead_.end(), last));
+    absorb_ahead();
+  }
+
+ private:
+  // Moves through_ past the answered ones that now follow it.
+  void absorb_ahead() {
+    auto next = ahead_.begin();
+    while (next != ahead_.end() && *next == through_ + 1) {
+      ++through_;
+      ++next;
+    }
+    ahead_.erase(ahead_.begin(), next);
+  }
+
+  std::uint64_t next_ = 1;
+  std::uint64_t through_ = 0;         // every command up to here has its reply
+  std::vector<std::uint64_t> ahead_;  // sorted: answered ones beyond through_
+};
+
+}  // namespace weft::node
