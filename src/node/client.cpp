@@ -67,7 +67,9 @@ struct client::lane {
 
   // Moves every reply waiting in the ring into `arrived`.
   void collect() {
-    const auto lost = [&](std::uint64_t id) { arrived.push_back(reply{id, false, lost_reply}); };
+    const auto lost = [&](std::uint64_t id) {
+      arrived.push_back(reply{id, false, lost_reply, true});
+    };
     const std::uint64_t lost_through = ingress.lost_through();
     ingress.replies().drain(
         [&](const shm::record_view& record) {
@@ -239,13 +241,13 @@ std::size_t client::for_each_reply(std::string_view app,
   while (target.first < target.arrived.size()) {
     const reply& r = target.arrived[target.first++];
     ++handed;
-    handle(reply_view{r.correlation_id, r.ok, r.payload});
+    handle(reply_view{r.correlation_id, r.ok, r.payload, r.lost});
   }
   target.arrived.clear();
   target.first = 0;
   const auto lost = [&](std::uint64_t id) {
     ++handed;
-    handle(reply_view{id, false, target.lost_reply});
+    handle(reply_view{id, false, target.lost_reply, true});
   };
   const std::uint64_t lost_through = target.ingress.lost_through();
   // Bounded by what this client sent: replies come only for its commands.
@@ -258,7 +260,8 @@ std::size_t client::for_each_reply(std::string_view app,
         ++handed;
         handle(node::reply_view{view.correlation_id, view.status == shm::protocol::reply_status::ok,
                                 std::string_view(reinterpret_cast<const char*>(view.payload.data()),
-                                                 view.payload.size())});
+                                                 view.payload.size()),
+                                false});
       },
       std::numeric_limits<std::size_t>::max());
   target.settle_lost(lost_through, lost);

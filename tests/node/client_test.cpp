@@ -164,6 +164,7 @@ TEST(Client, CommandsTakenByAProcessThatDiedAreAnsweredAsLost) {
       "App",
       [&](const reply_view& r) {
         seen.emplace_back(r.correlation_id, r.ok);
+        EXPECT_EQ(r.lost, !r.ok);
         if (!r.ok) {
           EXPECT_THAT(std::string(r.payload), ::testing::HasSubstr("may or may not"));
         }
@@ -198,6 +199,7 @@ TEST(Client, ASuccessorSkipsCommandsTakenButNotReleased) {
   EXPECT_TRUE(problems.empty());
   const auto lost = c.wait("App", taken, 5s);
   EXPECT_FALSE(lost.ok);
+  EXPECT_TRUE(lost.lost);
 }
 
 // A client switching between applications finds each one's lane, and names

@@ -126,11 +126,13 @@ TEST(StalledWorker, CommandsAWorkerTookBeforeItDiedAreAnsweredAsLostAndTheRestRu
   const auto lost = client.wait("Stalling", taken, 60s);
   EXPECT_LT(std::chrono::steady_clock::now() - started, 30s) << "answered by the restart";
   EXPECT_FALSE(lost.ok);
+  EXPECT_TRUE(lost.lost);
   EXPECT_THAT(lost.payload, HasSubstr("'Stalling' was restarted after it took this command and "
                                       "before it answered: the command may or may not have been "
                                       "applied"));
   const auto run_by_successor = client.wait("Stalling", waiting, 30s);
   EXPECT_EQ(run_by_successor.payload, R"({"ok":true,"result":"pong"})");
+  EXPECT_FALSE(run_by_successor.lost);
   EXPECT_TRUE(system.restarted_from(first));
 }
 

@@ -232,6 +232,11 @@ class chaos_runner {
         lose(it->second.index);
         it = pending_.erase(it);
       }
+      if (reply.lost) {  // taken by a worker that died: no late reply will follow
+        lose(found->second.index);
+        pending_.erase(found);
+        continue;
+      }
       fates_[found->second.index] = reply.ok ? fate::acknowledged : fate::refused;
       if (!reply.ok)
         violation(fmt::format("command {} refused: {}", found->second.index, reply.payload));

@@ -21,6 +21,9 @@ struct reply {
   std::uint64_t correlation_id = 0;
   bool ok = false;
   std::string payload;  ///< the application's JSON reply text
+  /// Not ok, and no answer from the application: its process died after it
+  /// took the command, which may or may not have been applied (see submit()).
+  bool lost = false;
 };
 
 /// A reply seen where it lies: `payload` is valid only while it is handled.
@@ -28,6 +31,7 @@ struct reply_view {
   std::uint64_t correlation_id = 0;
   bool ok = false;
   std::string_view payload;
+  bool lost = false;  ///< as reply::lost
 };
 
 /// Not thread-safe: one thread uses a client.
