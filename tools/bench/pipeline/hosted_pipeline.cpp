@@ -67,6 +67,7 @@ void wait_until_running(shm::segment& segment) {
 struct timed_window {
   double seconds;
   double busy_cores;
+  double client_cores;  ///< of busy_cores, the driving client's thread
 };
 
 /// Submits N emit commands, then waits for the Counter's tracking gauge.
@@ -84,6 +85,7 @@ timed_window drive(shm::segment& segment, std::uint64_t n,
                   std::string(reply.payload));
   };
   const double cpu_at_start = process_tree_cpu_seconds();
+  const double client_at_start = cpu_seconds_of(RUSAGE_THREAD);
   const auto start = clock_type::now();
   // Each payload is written into one buffer: building a string per command
   // (two allocations) cost the client more than submitting it.
@@ -112,13 +114,14 @@ timed_window drive(shm::segment& segment, std::uint64_t n,
   progress(done);
   const double seconds = std::chrono::duration<double>(clock_type::now() - start).count();
   const double busy_cores = (process_tree_cpu_seconds() - cpu_at_start) / seconds;
+  const double client_cores = (cpu_seconds_of(RUSAGE_THREAD) - client_at_start) / seconds;
   while (answered < n) {
     if (clock_type::now() > deadline)
       throw error("bench: " + std::to_string(answered) + " of " + std::to_string(n) +
                   " emit commands answered after 600 s");
     client.for_each_reply("Emitter", check, 100ms);
   }
-  return {seconds, busy_cores};
+  return {seconds, busy_cores, client_cores};
 }
 
 hosted_figure on_threads(const es::system_definition& system, shm::segment& segment,
@@ -145,7 +148,8 @@ hosted_figure on_threads(const es::system_definition& system, shm::segment& segm
   }
   for (auto& w : workers) w->request_stop();
   for (auto& t : threads) t.get();  // rethrows a worker's failure
-  return {timed.seconds, timed.busy_cores, cpu_seconds_of(RUSAGE_SELF) - cpu_before};
+  return {timed.seconds, timed.busy_cores, timed.client_cores,
+          cpu_seconds_of(RUSAGE_SELF) - cpu_before};
 }
 
 std::atomic<node::worker*> forked_worker{nullptr};
@@ -198,7 +202,7 @@ hosted_figure in_processes(const es::system_definition& system, shm::segment& se
     throw;
   }
   if (!stop_all()) throw error("bench: a worker process failed (see its message above)");
-  return {timed.seconds, timed.busy_cores,
+  return {timed.seconds, timed.busy_cores, timed.client_cores,
           cpu_seconds_of(RUSAGE_SELF) + cpu_seconds_of(RUSAGE_CHILDREN) - cpu_before};
 }
 
@@ -301,7 +305,7 @@ hosted_figure under_weft_run(hosting how, const es::system_definition& system,
     throw;
   }
   if (!stop()) throw failed("it did not exit cleanly on SIGINT");
-  return {timed.seconds, timed.busy_cores,
+  return {timed.seconds, timed.busy_cores, timed.client_cores,
           cpu_seconds_of(RUSAGE_SELF) + cpu_seconds_of(RUSAGE_CHILDREN) - cpu_before};
 }
 

@@ -25,9 +25,10 @@ struct weft_run_paths {
 };
 
 struct hosted_figure {
-  double seconds;      ///< first command submitted -> Counter tracked the N-th reaction
-  double busy_cores;   ///< CPU seconds of client and system per second of `seconds`
-  double cpu_seconds;  ///< every thread and process of the system, start to stop
+  double seconds;       ///< first command submitted -> Counter tracked the N-th reaction
+  double busy_cores;    ///< CPU seconds of client and system per second of `seconds`
+  double client_cores;  ///< of busy_cores, the client's
+  double cpu_seconds;   ///< every thread and process of the system, start to stop
 };
 
 /// Runs `system` (whose first application is the Emitter and last the

@@ -136,13 +136,14 @@ struct figure {
   std::string scenario;
   double seconds;
   double cpu_seconds;
-  double busy_cores;  ///< CPU seconds per wall second while timed
+  double busy_cores;    ///< CPU seconds per wall second while timed
+  double client_cores;  ///< of busy_cores, a client's apart from the system's (0: none)
 };
 
 figure measured(std::string scenario, const stopwatch& started) {
   const double seconds = std::chrono::duration<double>(clock_type::now() - started.wall).count();
   const double cpu_seconds = static_cast<double>(std::clock() - started.cpu) / CLOCKS_PER_SEC;
-  return {std::move(scenario), seconds, cpu_seconds, cpu_seconds / seconds};
+  return {std::move(scenario), seconds, cpu_seconds, cpu_seconds / seconds, 0};
 }
 
 std::string load_average() {
@@ -348,8 +349,8 @@ int main(int argc, char** argv) {
             const auto hosted = bench::run_hosted(
                 how, pipeline(batch, length, ids), kind, dir, n,
                 [&](std::uint64_t done) { shown.at(done); }, weft_run);
-            figures.push_back(
-                {"end to end", hosted.seconds, hosted.cpu_seconds, hosted.busy_cores});
+            figures.push_back({"end to end", hosted.seconds, hosted.cpu_seconds, hosted.busy_cores,
+                               hosted.client_cores});
           }
         } catch (const std::exception& e) {  // report it, measure the rest
           failures.push_back(
@@ -364,7 +365,7 @@ int main(int argc, char** argv) {
                           {"n", n},
                           {"error", e.what()}});
         }
-        for (const auto& [scenario, seconds, cpu_seconds, busy_cores] : figures) {
+        for (const auto& [scenario, seconds, cpu_seconds, busy_cores, client_cores] : figures) {
           const double rate = static_cast<double>(n) / seconds;
           const double cpu_rate = static_cast<double>(n) / cpu_seconds;
           const std::string versus =
@@ -373,9 +374,12 @@ int main(int argc, char** argv) {
                   : fmt::format("{:.0f}x of {:.0f} (sqlite 1 thread), {:.0f}x of {:.0f} (threaded)",
                                 rate / python_sqlite_single, python_sqlite_single,
                                 rate / python_sqlite_threaded, python_sqlite_threaded);
+          const std::string client_part =
+              client_cores > 0 ? fmt::format(" (client {:.2f})", client_cores) : "";
           fmt::print(
-              "{:<20} {:<20} {:<16} {:>6} {:>8.2f} {:>10.0f} {:>10.0f}  {}, {:.2f} cores busy\n",
-              scenario, kind, runner, length, seconds, rate, cpu_rate, versus, busy_cores);
+              "{:<20} {:<20} {:<16} {:>6} {:>8.2f} {:>10.0f} {:>10.0f}  {}, {:.2f} cores busy{}\n",
+              scenario, kind, runner, length, seconds, rate, cpu_rate, versus, busy_cores,
+              client_part);
           if (scenario.starts_with("end to end") && length == stages.front() &&
               rate > end_to_end[runner]) {  // single: its best mode
             end_to_end[runner] = rate;
@@ -396,6 +400,7 @@ int main(int argc, char** argv) {
                {"events_per_s", rate},
                {"events_per_cpu_s", cpu_rate},
                {"busy_cores", busy_cores},
+               {"client_cores", client_cores},
                {"python_reference", memory ? python_memory : python_sqlite_single},
                {"vs_python", rate / (memory ? python_memory : python_sqlite_single)},
                {"vs_python_threaded",
