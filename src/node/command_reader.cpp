@@ -22,8 +22,9 @@ std::size_t read_commands(shm::ingress_server& ingress, std::vector<command_requ
       if (ingress.taken_before(lane, into[read].correlation_id)) continue;
       ingress.mark_taken(lane, into[read].correlation_id);
       ++read;
-    } else
+    } else {
       problem("client lane " + std::to_string(lane) + ": " + decoded.error().message);
+    }
   }
   ingress.release_all();
   return read;

@@ -123,9 +123,11 @@ struct worker::impl {
     std::unique_lock lock(mutex);
     bool hung = false;
     while (!stopping.stop_requested()) {
-      const std::int64_t busy = clock::mono_nanos() - turn_began.load(std::memory_order_relaxed);
+      const std::int64_t began = turn_began.load(std::memory_order_relaxed);
+      const std::int64_t busy = began == idle ? 0 : clock::mono_nanos() - began;
       if (busy < limit) {
         entry.heartbeat_micros.store(clock::wall_micros(), std::memory_order_relaxed);
+        hung = false;  // the turn ended after all, unless the supervisor lost patience first
       } else if (!hung) {
         hung = true;
         const std::string why = "a turn has run for " + std::to_string(busy / 1'000'000) +
@@ -139,8 +141,8 @@ struct worker::impl {
     }
   }
 
-  // The process table's error text has one writer at a time: poller, actor and heartbeat share this
-  // lock.
+  // The process table's error text has one writer at a time: the actor's
+  // thread and the heartbeat's share this lock.
   void note_error(const std::string& why) {
     std::lock_guard lock(failure_mutex);
     shm::set_last_error(entry, why);
@@ -271,7 +273,6 @@ struct worker::impl {
     shm::enter_state(entry, shm::process_state::running);
     log->info("hosting '{}' as process {} of {}", app.name(), process, segment.name());
 
-    turn_began.store(clock::mono_nanos(), std::memory_order_relaxed);
     std::jthread heartbeat([this](std::stop_token stopping) { beat(stopping); });
     std::int64_t timers_at = clock::mono_nanos();
     while (!stop.load(std::memory_order_acquire)) {
@@ -287,6 +288,7 @@ struct worker::impl {
       // group commit, one follower transaction, for what arrived meanwhile.
       if (read == 0) {
         const auto timeout = backlog ? config.retry : config.heartbeat;
+        turn_began.store(idle, std::memory_order_relaxed);  // waiting is no turn
         shm::wait(
             entry.bell, [&] { return stop.load(std::memory_order_acquire) || has_data(); },
             shm::wait_policy{config.poller_spin, timeout});
@@ -318,9 +320,10 @@ struct worker::impl {
   std::unique_ptr<app_host> host;
   std::shared_ptr<spdlog::logger> log;
   actor::ActorRef<host_message> actor_ref;
-  std::size_t posted = 0;  // messages the current poll made
-  bool backlog = false;    // the host has work left: poll again within config.retry
-  std::atomic<std::int64_t> turn_began{0};  // mono nanos; the heartbeat thread watches it
+  std::size_t posted = 0;                  // messages the current poll made
+  bool backlog = false;                    // the host has work left: poll again within config.retry
+  static constexpr std::int64_t idle = 0;  // turn_began while the loop waits for work
+  std::atomic<std::int64_t> turn_began{idle};  // mono nanos; the heartbeat thread watches it
   std::atomic<bool> stop{false};
   std::atomic<bool> failed{false};
   std::mutex failure_mutex;
