@@ -51,16 +51,6 @@ inline void write_shop(const fs::path& file, const std::string& name, const shop
     out << "[[applications]]\nname = \"" << app << "\"\ntype = \"shop." << app << "\"\n";
 }
 
-/// Waits until `done()` or `limit`; returns done().
-inline bool eventually(const std::function<bool()>& done, std::chrono::milliseconds limit = 60s) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return done();
-    std::this_thread::sleep_for(10ms);
-  }
-  return true;
-}
-
 class shop_under_run {
  public:
   explicit shop_under_run(const std::string& label, shop_config config = {})

@@ -28,15 +28,6 @@ namespace {
 using namespace std::chrono_literals;
 using ::testing::HasSubstr;
 
-bool eventually(const std::function<bool()>& done, std::chrono::milliseconds limit = 30s) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return done();
-    std::this_thread::sleep_for(10ms);
-  }
-  return true;
-}
-
 // One application of type test.Stalling ("stall" sleeps for `ms`, "ping"
 // answers "pong") run by `weft run`, a client attached.
 class stalling_system {
