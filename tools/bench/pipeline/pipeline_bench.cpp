@@ -413,11 +413,18 @@ int main(int argc, char** argv) {
       if (!end_to_end.contains(over) || !end_to_end.contains(under)) return;
       const double value = end_to_end[over] / end_to_end[under];
       fmt::print("{:<20} {:<20} {:.2f}x  {} / {} ({})\n", "ratio", kind, value, over, under, what);
-      // What the reference kept busy while timed (client included) bounds any
-      // run on this machine's cores: N processes cannot beat it by more.
+      // The ratio is exactly (cores busy) x (CPU per event) of one run over
+      // the other's: more cores only help as far as the reference left any
+      // idle, and only if an event does not cost more CPU.
       const double cores = std::thread::hardware_concurrency();
-      fmt::print("{:<20} {:<20} {:.2f}x  at most: {} kept {:.2f} of {:.0f} cores busy\n", "ceiling",
-                 kind, cores / cores_busy[under], under, cores_busy[under], cores);
+      const double busy = cores_busy[over] / cores_busy[under];
+      const double cpu_over = cores_busy[over] / end_to_end[over] * 1e6;  // us per event
+      const double cpu_under = cores_busy[under] / end_to_end[under] * 1e6;
+      fmt::print(
+          "{:<20} {:<20} = {:.2f}x the cores busy ({:.2f} vs {:.2f} of {:.0f}: at most {:.2f}x) "
+          "x {:.2f}x the events per CPU second ({:.3f} vs {:.3f} us CPU per event)\n",
+          "ratio, made of", kind, busy, cores_busy[over], cores_busy[under], cores,
+          cores / cores_busy[under], cpu_under / cpu_over, cpu_over, cpu_under);
       ratios.push_back({{"recorder", kind}, {"over", over}, {"under", under}, {"ratio", value}});
     };
     ratio("weft-run-process", "weft-run-single", "multi-process / single-process under weft run");
