@@ -5,33 +5,23 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <string>
 
 namespace weft::bench {
 namespace {
 
-// utime and stime, fields 14 and 15 of /proc/PID/stat, in clock ticks. The
-// command name (field 2) may hold spaces, so fields are counted after its ')'.
-double own_cpu_seconds(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string line;
-  if (!std::getline(in, line)) return 0;
-  const auto close = line.rfind(')');
-  if (close == std::string::npos) return 0;
-  std::istringstream fields(line.substr(close + 2));  // from field 3, the state
-  std::string skipped;
-  for (int field = 3; field < 14; ++field) fields >> skipped;
-  unsigned long long user = 0, system = 0;
-  if (!(fields >> user >> system)) return 0;
-  return static_cast<double>(user + system) / static_cast<double>(::sysconf(_SC_CLK_TCK));
-}
-
+// The nanoseconds each thread of `pid` has run, from the first field of its
+// /proc/PID/task/TID/schedstat: /proc/PID/stat counts in clock ticks (10 ms),
+// too coarse for runs of a few hundred milliseconds over four processes.
+// Then the same for every child of each thread, recursively.
 double tree_cpu_seconds(pid_t pid) {
-  double total = own_cpu_seconds(pid);
-  std::error_code ignored;  // a process may end while it is read
+  double total = 0;
+  std::error_code ignored;  // a process or thread may end while it is read
   const std::filesystem::path tasks = "/proc/" + std::to_string(pid) + "/task";
   for (const auto& task : std::filesystem::directory_iterator(tasks, ignored)) {
+    std::ifstream schedstat(task.path() / "schedstat");
+    unsigned long long on_cpu_ns = 0;
+    if (schedstat >> on_cpu_ns) total += static_cast<double>(on_cpu_ns) / 1e9;
     std::ifstream children(task.path() / "children");
     for (pid_t child = 0; children >> child;) total += tree_cpu_seconds(child);
   }

@@ -4,9 +4,8 @@
 // waited for, and the workers of `weft run` are grandchildren.
 namespace weft::bench {
 
-/// User plus system seconds of this process's threads and of all its living
-/// descendants; 0 for whatever /proc no longer shows. Resolution: one clock
-/// tick (10 ms) per process.
+/// Seconds on a CPU of this process's threads and of all its living
+/// descendants' (threads that ended are not counted); nanosecond resolution.
 double process_tree_cpu_seconds();
 
 }  // namespace weft::bench
