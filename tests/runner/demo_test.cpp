@@ -2,10 +2,17 @@
 // three worker processes on SQLite files, then a second run that resumes on
 // the same data. The demo audits the recorders itself; this test holds it to
 // the exit code and the counts it prints.
+#include <signal.h>
+
+#include <optional>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "run_weft.hpp"
+#include "weft/node/client.hpp"
+#include "weft/shm/process_table.hpp"
+#include "weft/shm/segment.hpp"
 
 namespace weft::test {
 namespace {
@@ -30,6 +37,32 @@ TEST(Demo, RunsTheShopAndResumesOnItsData) {
   EXPECT_THAT(second.out, HasSubstr("all 3000 orders ever made were reserved and paid exactly once "
                                     "(3000 reservations, 3000 payments)"));
   EXPECT_THAT(second.out, Not(HasSubstr("VIOLATIONS")));
+}
+
+// A newcomer kills the Orders worker while the demo runs: the supervisor
+// restarts it, orders it had taken are reported lost (not refused), and the
+// recorders' check still finds every recorded order paid exactly once.
+TEST(Demo, SurvivesItsOrdersWorkerBeingKilled) {
+  scratch_dir dir("demo-kill");
+  weft_process demo({"demo", "--orders", "50000", "--data", (dir.path() / "data").string()});
+  std::optional<node::client> client;
+  ASSERT_TRUE(eventually([&] {
+    try {
+      client.emplace(node::client::attach("weft-demo"));
+      return true;
+    } catch (const std::exception&) {
+      return false;
+    }
+  })) << demo.out();
+  auto& orders = client->segment().process(*client->segment().find_process("Orders"));
+  ASSERT_TRUE(eventually([&] { return orders.notification_position.load() > 3000; }));
+  ASSERT_EQ(::kill(orders.pid.load(), SIGKILL), 0);
+  client.reset();
+
+  ASSERT_EQ(demo.wait_exit(std::chrono::seconds(240)), 0) << demo.out() << demo.err();
+  EXPECT_THAT(demo.err(), HasSubstr("Orders: killed by signal 9 (SIGKILL); restarting"));
+  EXPECT_THAT(demo.out(), HasSubstr("were reserved and paid exactly once"));
+  EXPECT_THAT(demo.out(), Not(HasSubstr("refused")));
 }
 
 }  // namespace
