@@ -167,9 +167,9 @@ double reference_loop_ms() {
 }
 
 // The reference loop alone and on two threads at once: how much of a second
-// core the host gives. Two vCPUs are often two threads of one physical core,
-// or share it with other guests; then two busy threads each run slower, and
-// a multi-process figure can only be read against what the cores gave.
+// core the host gives. Two vCPUs may share a physical core, with each other
+// or with other guests; then two busy threads each run slower, and a
+// multi-process figure can only be read against what the cores gave.
 struct core_check {
   double alone_ms, together_ms;
   [[nodiscard]] double two_core_speedup() const { return 2 * alone_ms / together_ms; }
@@ -425,7 +425,12 @@ int main(int argc, char** argv) {
           "x {:.2f}x the events per CPU second ({:.3f} vs {:.3f} us CPU per event)\n",
           "ratio, made of", kind, busy, cores_busy[over], cores_busy[under], cores,
           cores / cores_busy[under], cpu_under / cpu_over, cpu_over, cpu_under);
-      ratios.push_back({{"recorder", kind}, {"over", over}, {"under", under}, {"ratio", value}});
+      ratios.push_back({{"recorder", kind},
+                        {"over", over},
+                        {"under", under},
+                        {"ratio", value},
+                        {"cores_busy_ratio", busy},
+                        {"events_per_cpu_s_ratio", cpu_under / cpu_over}});
     };
     ratio("weft-run-process", "weft-run-single", "multi-process / single-process under weft run");
     ratio("weft-run-process", "single", "against direct calls, in-process runner's best");
