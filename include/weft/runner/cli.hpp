@@ -48,7 +48,7 @@ struct call_options {
 /// weft demo [--data DIR] [--orders N]: always the process runner (`weft run` has the others).
 struct demo_options {
   std::filesystem::path data_dir = "weft-demo-data";
-  std::uint64_t orders = 20000;
+  std::uint64_t orders = 200000;  // a few seconds on two cores: long enough to watch
   std::string log_level = "warn";
 };
 
