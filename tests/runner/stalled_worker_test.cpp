@@ -9,10 +9,8 @@
 
 #include <chrono>
 #include <fstream>
-#include <functional>
 #include <optional>
 #include <string>
-#include <thread>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -108,8 +106,14 @@ TEST(StalledWorker, CommandsAWorkerTookBeforeItDiedAreAnsweredAsLostAndTheRestRu
   const auto answered = client.call("Stalling", "ping", "{}", 30s);
   ASSERT_TRUE(answered.ok);
   const auto taken = client.submit("Stalling", "stall", R"({"ms":3600000})");
-  // Taken once the worker is in its handler: nothing else moves it now.
-  std::this_thread::sleep_for(300ms);
+  // The worker marks a command taken before it runs it: from then on it
+  // sleeps in the handler, and the next command waits in the ring.
+  auto& segment = client.segment();
+  ASSERT_TRUE(eventually([&] {
+    for (std::uint32_t lane = 0; lane < segment.lanes_per_process(); ++lane)
+      if (segment.lane(0, lane).taken_through.load() == taken) return true;
+    return false;
+  }));
   const auto waiting = client.submit("Stalling", "ping", "{}");
   ASSERT_EQ(::kill(first, SIGKILL), 0);
 
