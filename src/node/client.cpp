@@ -41,7 +41,10 @@ std::string lost_reply_of(const std::string& app) {
 
 struct client::lane {
   lane(std::string name, shm::ingress_client claimed)
-      : app(std::move(name)), ingress(std::move(claimed)), lost_reply(lost_reply_of(app)) {}
+      : app(std::move(name)),
+        ingress(std::move(claimed)),
+        ledger(ingress.issued_before()),
+        lost_reply(lost_reply_of(app)) {}
 
   std::string app;
   shm::ingress_client ingress;
@@ -156,7 +159,8 @@ client::lane& client::lane_of(std::string_view app) {
 std::uint64_t client::submit(std::string_view app, std::string_view name,
                              std::string_view args_json, std::chrono::milliseconds timeout) {
   auto& target = lane_of(app);
-  const std::uint64_t id = target.ledger.issue();
+  const std::uint64_t id = target.ingress.issue_correlation_id();
+  target.ledger.issued(id);
   const std::size_t size = command_payload_size(name, args_json);
   std::int64_t deadline = 0;  // read the clock only when the lane is full
   for (;;) {

@@ -1,6 +1,7 @@
 #pragma once
-// Which of one lane's commands have had their replies. The client numbers a
-// lane's commands 1, 2, 3...; replies come in command order, so usually only
+// Which of one lane's commands have had their replies. The lane numbers its
+// commands on from its earlier owners' (ingress_client::issue_correlation_id);
+// replies come in command order, so usually only
 // the count of answered ones moves. What the ledger adds: when the
 // application's process died holding commands it had taken, those never get
 // a reply, and the client hands out one that says so (see client.cpp).
@@ -12,8 +13,12 @@ namespace weft::node {
 
 class reply_ledger {
  public:
-  /// The next command's correlation id.
-  std::uint64_t issue() noexcept { return next_++; }
+  /// `issued_before`: the last id the lane issued before this client had it.
+  explicit reply_ledger(std::uint64_t issued_before) noexcept
+      : next_(issued_before + 1), through_(issued_before) {}
+
+  /// A command went out with `id`, the lane's next one.
+  void issued(std::uint64_t id) noexcept { next_ = id + 1; }
 
   /// A reply arrived for `id`. Ids never issued (a previous owner's reply on
   /// this lane) change nothing.
@@ -57,8 +62,8 @@ class reply_ledger {
     ahead_.erase(ahead_.begin(), next);
   }
 
-  std::uint64_t next_ = 1;
-  std::uint64_t through_ = 0;         // every command up to here has its reply
+  std::uint64_t next_;                // one past the last id issued
+  std::uint64_t through_;             // every command up to here has its reply
   std::vector<std::uint64_t> ahead_;  // sorted: answered ones beyond through_
 };
 

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <utility>
 
 #include "weft/shm/process_liveness.hpp"
@@ -38,12 +39,13 @@ ingress_client ingress_client::claim(segment& seg, std::uint32_t process) {
     const std::uint32_t epoch = entry.epoch.fetch_add(1, std::memory_order_acq_rel) + 1;
     reset_ring(seg.ring(entry.request));
     reset_ring(seg.ring(entry.reply));
-    // The previous owner's correlation ids mean nothing to us. (Should the
-    // process still be taking that owner's last commands, and die before it
-    // takes one of ours, our first commands would be answered as lost: "may
-    // or may not have been applied", never a false "done".)
-    entry.taken_through.store(0, std::memory_order_relaxed);
-    entry.lost_through.store(0, std::memory_order_relaxed);
+    // Our ids follow every earlier owner's, so what the process took of
+    // theirs, before or after our claim, is never mistaken for ours. (A dead
+    // owner's stores are all done; a live one's precede its release.)
+    const std::uint64_t issued_before =
+        std::max({entry.issued_through.load(std::memory_order_relaxed),
+                  entry.taken_through.load(std::memory_order_relaxed),
+                  entry.lost_through.load(std::memory_order_relaxed)});
     const std::string name = fmt::format("{}:{}:lane{}", seg.name(), name_of(target), l);
     spsc_producer requests(seg.ring(entry.request), &seg.process(process).bell, name + ":request");
     spsc_consumer replies(seg.ring(entry.reply), name + ":reply");
@@ -52,17 +54,21 @@ ingress_client ingress_client::claim(segment& seg, std::uint32_t process) {
     while (replies.try_read(stale) == read_status::record) {
     }
     replies.release();
-    return ingress_client(&entry, me, epoch, std::move(requests), std::move(replies));
+    return ingress_client(&entry, me, epoch, issued_before, std::move(requests),
+                          std::move(replies));
   }
   throw segment_error(fmt::format("segment {}: all {} ingress lanes of '{}' are taken", seg.name(),
                                   seg.lanes_per_process(), name_of(target)));
 }
 
 ingress_client::ingress_client(lane_entry* entry, std::uint64_t owner, std::uint32_t epoch,
-                               spsc_producer requests, spsc_consumer replies)
+                               std::uint64_t issued_before, spsc_producer requests,
+                               spsc_consumer replies)
     : entry_(entry),
       owner_(owner),
       epoch_(epoch),
+      issued_before_(issued_before),
+      issued_through_(issued_before),
       requests_(std::move(requests)),
       replies_(std::move(replies)) {}
 
@@ -70,6 +76,8 @@ ingress_client::ingress_client(ingress_client&& other) noexcept
     : entry_(std::exchange(other.entry_, nullptr)),
       owner_(other.owner_),
       epoch_(other.epoch_),
+      issued_before_(other.issued_before_),
+      issued_through_(other.issued_through_),
       requests_(std::move(other.requests_)),
       replies_(std::move(other.replies_)) {}
 
@@ -86,9 +94,10 @@ ingress_server::ingress_server(segment& seg, std::uint32_t process) {
   for (std::uint32_t l = 0; l < seg.lanes_per_process(); ++l) {
     lane_entry& entry = seg.lane(process, l);
     // Pairs with the acquire in ingress_client::lost_through().
-    entry.lost_through.store(entry.taken_through.load(std::memory_order_relaxed),
-                             std::memory_order_release);
+    const std::uint64_t lost_through = entry.taken_through.load(std::memory_order_relaxed);
+    entry.lost_through.store(lost_through, std::memory_order_release);
     entries_.push_back(&entry);
+    lost_through_.push_back(lost_through);
     const std::string name = fmt::format("{}:{}:lane{}", seg.name(), name_of(target), l);
     requests_.emplace_back(seg.ring(entry.request), name + ":request");
     replies_.emplace_back(seg.ring(entry.reply), &entry.client_bell, name + ":reply");

@@ -202,6 +202,45 @@ TEST(Client, ASuccessorSkipsCommandsTakenButNotReleased) {
   EXPECT_TRUE(lost.lost);
 }
 
+// A client leaves commands in its lane; the next client takes the lane over;
+// the process takes only the first one's commands, then dies. Its successor
+// must run the second client's commands, not take them for the ones it lost.
+TEST(Client, ALanesNextClientIsNotAnsweredForWhatThePreviousOneLost) {
+  auto segment = shm::segment::create(one_app());
+  std::optional<fake_app> app(std::in_place, segment);
+  std::vector<std::uint64_t> first_ids;
+  {
+    client first(shm::segment::attach(segment.name()));
+    for (int i = 0; i < 3; ++i) first_ids.push_back(first.submit("App", "emit", "{}"));
+  }
+  client next(shm::segment::attach(segment.name()));
+  const std::vector<std::uint64_t> next_ids{next.submit("App", "emit", "{}"),
+                                            next.submit("App", "emit", "{}")};
+  for (const auto id : next_ids) {
+    EXPECT_GT(id, first_ids.back()) << "a lane's correlation ids never repeat";
+  }
+  std::uint32_t lane = 0;
+  shm::record_view record;
+  for (const auto id : first_ids) {  // the process takes the first client's commands only
+    ASSERT_EQ(app->server.try_read(lane, record), shm::read_status::record);
+    shm::protocol::command_view command{};
+    ASSERT_TRUE(shm::protocol::read_command(record, command));
+    ASSERT_EQ(command.correlation_id, id);
+    app->server.mark_taken(lane, command.correlation_id);
+  }
+  app.reset();  // dies
+
+  app.emplace(segment);
+  std::vector<command_request> read;
+  ASSERT_EQ(node::read_commands(app->server, read, 16, [](const std::string&) {}), 2u)
+      << "the successor runs every command of the next client";
+  EXPECT_EQ(read[0].correlation_id, next_ids[0]);
+  EXPECT_EQ(read[1].correlation_id, next_ids[1]);
+  EXPECT_TRUE(next.take_replies("App", 0ms).empty()) << "nothing of the next client was lost";
+  app->answer(next_ids[0], "done");
+  EXPECT_TRUE(next.wait("App", next_ids[0], 5s).ok);
+}
+
 // A client switching between applications finds each one's lane, and names
 // an application the system does not have.
 TEST(Client, AnUnknownApplicationIsNamedWithTheKnownOnes) {

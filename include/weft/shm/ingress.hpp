@@ -47,6 +47,14 @@ class ingress_client {
   doorbell& bell() noexcept { return entry_->client_bell; }
   [[nodiscard]] std::uint32_t lane() const noexcept { return entry_->lane; }
   [[nodiscard]] std::uint32_t epoch() const noexcept { return epoch_; }
+  /// The correlation id of the next command: one past every id any owner of
+  /// this lane issued. Call it before claiming the command's record.
+  std::uint64_t issue_correlation_id() noexcept {
+    entry_->issued_through.store(++issued_through_, std::memory_order_relaxed);
+    return issued_through_;
+  }
+  /// The last id issued on this lane before this client claimed it.
+  [[nodiscard]] std::uint64_t issued_before() const noexcept { return issued_before_; }
   /// The last of this client's correlation ids that an incarnation of the
   /// process took before it died (0: none). Those it did not answer are lost.
   [[nodiscard]] std::uint64_t lost_through() const noexcept {
@@ -57,10 +65,12 @@ class ingress_client {
 
  private:
   ingress_client(lane_entry* entry, std::uint64_t owner, std::uint32_t epoch,
-                 spsc_producer requests, spsc_consumer replies);
+                 std::uint64_t issued_before, spsc_producer requests, spsc_consumer replies);
   lane_entry* entry_;
   std::uint64_t owner_;  // lane_owner::word()
   std::uint32_t epoch_;
+  std::uint64_t issued_before_;
+  std::uint64_t issued_through_;
   spsc_producer requests_;
   spsc_consumer replies_;
 };
@@ -85,7 +95,7 @@ class ingress_server {
   /// releasing the record): running it again could apply it twice, and its
   /// client answers it as lost.
   [[nodiscard]] bool taken_before(std::uint32_t lane, std::uint64_t correlation_id) const noexcept {
-    return correlation_id <= entries_[lane]->lost_through.load(std::memory_order_relaxed);
+    return correlation_id <= lost_through_[lane];
   }
   /// Notes that the command `correlation_id` read from `lane` is taken: call
   /// it before running the command and before release(). Should this
@@ -116,6 +126,7 @@ class ingress_server {
   bool report_corrupt(std::uint32_t lane) noexcept;
 
   std::vector<lane_entry*> entries_;
+  std::vector<std::uint64_t> lost_through_;  // each lane's, as this incarnation set it
   std::vector<spsc_consumer> requests_;
   std::vector<spsc_producer> replies_;
   std::vector<std::uint32_t> ready_;  // lanes with published records not read yet, in turn order

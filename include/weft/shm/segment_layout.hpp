@@ -27,7 +27,7 @@
 namespace weft::shm {
 
 inline constexpr std::uint64_t segment_magic = 0x316d'6873'7466'6577;  // "weftshm1" little-endian
-inline constexpr std::uint32_t layout_version = 4;
+inline constexpr std::uint32_t layout_version = 5;
 inline constexpr std::uint32_t segment_ready = 0x52454459;  // "READ"+"Y"
 
 /// Where one ring lives: its ring_control at `offset`, its buffer right after.
@@ -108,6 +108,10 @@ struct lane_entry {
   ring_ref reply;    // process -> client; rings client_bell
   alignas(cache_line) std::atomic<std::uint64_t> owner;  // lane_owner::word(), 0 when free
   std::atomic<std::uint32_t> epoch;                      // bumped at each claim
+  /// The last correlation id a client of this lane put in a command, written
+  /// before the command is committed. A new owner numbers on from it, so ids
+  /// never repeat on a lane and lost_through never names a successor's.
+  std::atomic<std::uint64_t> issued_through;
   /// Set by each incarnation of the process as it starts: the last command
   /// its predecessor took from the request ring. Those it did not answer
   /// never will be; the client answers them itself (see node::client).
