@@ -8,6 +8,7 @@
 #include <toml++/toml.h>
 
 #include "suggest.hpp"
+#include "weft/store/sqlite_recorder.hpp"
 
 namespace weft::runner {
 namespace {
@@ -179,6 +180,7 @@ class reader {
   batching_spec read_batching(const toml::table& table) const;
   supervision_spec read_supervision(const toml::table& table) const;
   void check_pipes(const system_spec& spec) const;
+  void check_turn_timeout(const system_spec& spec, const toml::table* supervision) const;
 
   std::string file_;
   fs::path base_dir_;
@@ -351,6 +353,23 @@ void reader::check_pipes(const system_spec& spec) const {
   }
 }
 
+// A turn may wait on a locked SQLite file for the whole busy timeout: a turn
+// limit below it would restart a worker that is only waiting its turn.
+void reader::check_turn_timeout(const system_spec& spec, const toml::table* supervision) const {
+  const auto busy_timeout = store::sqlite_options{}.busy_timeout;
+  if (spec.supervision.turn_timeout >= busy_timeout) return;
+  const auto on_sqlite = std::find_if(
+      spec.applications.begin(), spec.applications.end(), [&](const application_spec& app) {
+        return spec.persistence_of(app).backend == persistence_spec::kind::sqlite;
+      });
+  if (on_sqlite == spec.applications.end()) return;
+  fail(where_of(supervision->get("turn_timeout_ms")->source()), "supervision.turn_timeout_ms",
+       std::to_string(spec.supervision.turn_timeout.count()) +
+           " ms is less than SQLite's busy timeout (" + std::to_string(busy_timeout.count()) +
+           " ms), and '" + on_sqlite->name +
+           "' records on SQLite: a turn waiting for a locked database would be taken for a hang");
+}
+
 system_spec reader::read(const toml::table& root, fs::path source) const {
   only_keys(root, "",
             {"name", "data_dir", "plugins", "pipes", "persistence", "rings", "batching",
@@ -377,8 +396,8 @@ system_spec reader::read(const toml::table& root, fs::path source) const {
     spec.persistence = read_persistence(*table, "persistence", spec.persistence);
   if (const auto* table = table_of(root, "rings", "")) spec.rings = read_rings(*table);
   if (const auto* table = table_of(root, "batching", "")) spec.batching = read_batching(*table);
-  if (const auto* table = table_of(root, "supervision", ""))
-    spec.supervision = read_supervision(*table);
+  const auto* supervision = table_of(root, "supervision", "");
+  if (supervision != nullptr) spec.supervision = read_supervision(*supervision);
 
   const auto* apps = array_of(root, "applications", "");
   if (apps == nullptr || apps->empty())
@@ -402,6 +421,7 @@ system_spec reader::read(const toml::table& root, fs::path source) const {
       spec.pipes.push_back(read_pipe(*pipes->get(i), "pipes[" + std::to_string(i) + "]"));
   }
   check_pipes(spec);
+  check_turn_timeout(spec, supervision);
   return spec;
 }
 

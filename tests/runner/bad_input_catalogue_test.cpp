@@ -139,6 +139,10 @@ std::vector<bad_file> type_and_value_rows() {
        "{file}:6:24: supervision.heartbeat_timeout_ms: must be between 100 and 3600000, not 10"},
       {"TurnTimeoutTooShort", head + "[supervision]\nturn_timeout_ms = 0\n",
        "{file}:6:19: supervision.turn_timeout_ms: must be between 100 and 3600000, not 0"},
+      {"TurnTimeoutBelowSqlitesBusyTimeout", head + "[supervision]\nturn_timeout_ms = 1000\n",
+       "{file}:6:19: supervision.turn_timeout_ms: 1000 ms is less than SQLite's busy timeout "
+       "(5000 ms), and 'A' records on SQLite: a turn waiting for a locked database would be "
+       "taken for a hang"},
       {"NestedOption", head + "options = { sizes = [1, 2] }\n",
        "{file}:5:21: applications[0].options.sizes: expected a string, number or boolean "
        "(options are flat key/value pairs), got an array"},
