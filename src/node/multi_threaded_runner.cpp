@@ -65,6 +65,15 @@ void multi_threaded_runner::stop_gracefully(std::chrono::milliseconds drain_time
   stop();
 }
 
+std::string multi_threaded_runner::hang() const {
+  auto app = apps_.begin();  // start() made one worker per application, in this order
+  for (const auto& hosted : workers_) {
+    if (auto why = hosted->hang(); !why.empty()) return "application '" + app->first + "': " + why;
+    ++app;
+  }
+  return {};
+}
+
 void multi_threaded_runner::stop() {
   for (auto& w : workers_) w->request_stop();
   std::exception_ptr first;

@@ -127,7 +127,11 @@ struct worker::impl {
       const std::int64_t busy = began == idle ? 0 : clock::mono_nanos() - began;
       if (busy < limit) {
         entry.heartbeat_micros.store(clock::wall_micros(), std::memory_order_relaxed);
-        hung = false;  // the turn ended after all, unless the supervisor lost patience first
+        if (hung) {  // the turn ended after all, unless the supervisor lost patience first
+          hung = false;
+          std::lock_guard failure_lock(failure_mutex);
+          hang.clear();
+        }
       } else if (!hung) {
         hung = true;
         const std::string why = "a turn has run for " + std::to_string(busy / 1'000'000) +
@@ -135,7 +139,9 @@ struct worker::impl {
                                 std::to_string(config.turn_limit.count()) +
                                 " ms: taken for a hang, heartbeats stopped";
         log->error("{}", why);
-        note_error(why);
+        std::lock_guard failure_lock(failure_mutex);
+        hang = why;
+        shm::set_last_error(entry, why);
       }
       interval.wait_for(lock, stopping, config.heartbeat, [] { return false; });
     }
@@ -326,8 +332,9 @@ struct worker::impl {
   std::atomic<std::int64_t> turn_began{idle};  // mono nanos; the heartbeat thread watches it
   std::atomic<bool> stop{false};
   std::atomic<bool> failed{false};
-  std::mutex failure_mutex;
+  mutable std::mutex failure_mutex;
   std::string failure;
+  std::string hang;  // while a turn runs past the limit: what the heartbeat thread said of it
 };
 
 worker::worker(shm::segment& segment, std::uint32_t process_index, es::application& app,
@@ -335,6 +342,11 @@ worker::worker(shm::segment& segment, std::uint32_t process_index, es::applicati
     : impl_(std::make_unique<impl>(segment, process_index, app, config)) {}
 
 worker::~worker() = default;
+
+std::string worker::hang() const {
+  std::lock_guard lock(impl_->failure_mutex);
+  return impl_->hang;
+}
 
 void worker::run() {
   impl_->run();

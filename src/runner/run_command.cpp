@@ -5,6 +5,7 @@
 // system's segment, and each stops on SIGINT/SIGTERM.
 #include <atomic>
 #include <csignal>
+#include <cstdlib>
 #include <iostream>
 #include <thread>
 
@@ -43,6 +44,16 @@ std::map<std::string, std::unique_ptr<es::application>> make_all(
   return apps;
 }
 
+// A thread stuck in a handler cannot be stopped, and stop() would wait for
+// it: once its turn is past the turn limit, the process ends, its segment
+// removed, with the reason on stderr. Under --runner process the supervisor
+// restarts such a worker instead.
+[[noreturn]] void end_on_hang(node::multi_threaded_runner& runner, const std::string& why) {
+  std::cerr << "weft: " << why << "; a thread cannot be killed: the system ends" << std::endl;
+  runner.segment().remove();
+  std::_Exit(exit_failure);
+}
+
 int run_threads(const system_spec& spec, const std::filesystem::path& data_dir, std::ostream& out) {
   auto apps = make_all(spec, data_dir);
   std::map<std::string, es::application*> hosted;
@@ -51,6 +62,12 @@ int run_threads(const system_spec& spec, const std::filesystem::path& data_dir, 
                                      ring_sizes_of(spec));
   stop_on_signals();
   runner.start();
+  std::jthread hang_watch([&runner](const std::stop_token& stopping) {
+    while (!stopping.stop_requested()) {
+      if (auto why = runner.hang(); !why.empty()) end_on_hang(runner, why);
+      std::this_thread::sleep_for(100ms);
+    }
+  });
   out << "system '" << spec.name << "' running on threads; Ctrl-C stops it\n";
   while (stop_signal.load() == 0) runner.watch_for_errors(100ms);  // rethrows a worker's error
   runner.stop_gracefully(

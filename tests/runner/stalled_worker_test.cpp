@@ -3,7 +3,8 @@
 // past the turn limit its heartbeats stop and the supervisor restarts it,
 // while a slow turn within the limit is left alone; and when a worker dies
 // holding commands it took, each of those gets a reply that says so, while
-// the commands it had not taken yet are run by its successor.
+// the commands it had not taken yet are run by its successor. Under
+// --runner threads a stuck thread ends the system instead.
 #include <signal.h>
 #include <unistd.h>
 
@@ -30,7 +31,8 @@ using ::testing::HasSubstr;
 // answers "pong") run by `weft run`, a client attached.
 class stalling_system {
  public:
-  explicit stalling_system(const std::string& label, const std::string& supervision)
+  stalling_system(const std::string& label, const std::string& supervision,
+                  const std::string& runner = "process")
       : dir_(label), name_(label + "-" + std::to_string(::getpid())) {
     const fs::path file = dir_.path() / "system.toml";
     std::ofstream(file) << "name = \"" << name_ << "\"\ndata_dir = \"data\"\nplugins = [\""
@@ -38,7 +40,7 @@ class stalling_system {
                         << "[supervision]\nmax_restarts = 5\nbackoff_initial_ms = 50\n"
                         << supervision
                         << "[[applications]]\nname = \"Stalling\"\ntype = \"test.Stalling\"\n";
-    run_.emplace(std::vector<std::string>{"run", file.string()});
+    run_.emplace(std::vector<std::string>{"run", file.string(), "--runner", runner});
     const bool attached = eventually([&] {
       try {
         client_.emplace(node::client::attach(name_));
@@ -53,8 +55,16 @@ class stalling_system {
   }
   ~stalling_system() {
     client_.reset();
+    if (exited_) return;
     run_->signal(SIGINT);
     EXPECT_EQ(run_->wait_exit(30s), 0) << run_->err();
+  }
+
+  /// How `weft run` exited by itself, within `limit`.
+  std::optional<int> exit_code(std::chrono::milliseconds limit) {
+    client_.reset();
+    exited_ = true;
+    return run_->wait_exit(limit);
   }
 
   node::client& client() { return *client_; }
@@ -75,6 +85,7 @@ class stalling_system {
   std::string name_;
   std::optional<weft_process> run_;
   std::optional<node::client> client_;
+  bool exited_ = false;
 };
 
 TEST(StalledWorker, AWorkerStuckInAHandlerIsRestartedAndASlowTurnIsNot) {
@@ -96,6 +107,27 @@ TEST(StalledWorker, AWorkerStuckInAHandlerIsRestartedAndASlowTurnIsNot) {
 
   EXPECT_THAT(system.worker_log(), HasSubstr("past the turn limit of 2000 ms: taken for a hang"));
   EXPECT_THAT(system.supervisor_log(), HasSubstr("'Stalling' sent no heartbeat"));
+}
+
+// Under --runner threads nothing can kill the stuck thread, and stopping
+// would wait for it forever: `weft run` ends, names the application and
+// removes its segment.
+TEST(StalledWorker, AThreadStuckInAHandlerEndsTheThreadsRunnerWithItsName) {
+  stalling_system system("hung-thread", "turn_timeout_ms = 1000\n", "threads");
+  auto& client = system.client();
+  const std::string segment_name = client.segment().name();
+  const auto slow = client.call("Stalling", "stall", R"({"ms":300})", 30s);
+  EXPECT_TRUE(slow.ok) << slow.payload;
+
+  client.submit("Stalling", "stall", R"({"ms":3600000})");
+  const auto code = system.exit_code(30s);
+  ASSERT_TRUE(code.has_value()) << "weft run waited for the stuck thread";
+  EXPECT_EQ(*code, 1);
+  EXPECT_THAT(system.supervisor_log(),
+              HasSubstr("weft: application 'Stalling': a turn has run for "));
+  EXPECT_THAT(system.supervisor_log(), HasSubstr("past the turn limit of 1000 ms"));
+  EXPECT_THAT(system.supervisor_log(), HasSubstr("a thread cannot be killed: the system ends"));
+  EXPECT_THROW((void)shm::segment::attach(segment_name), std::exception) << "segment removed";
 }
 
 TEST(StalledWorker, CommandsAWorkerTookBeforeItDiedAreAnsweredAsLostAndTheRestRun) {

@@ -38,6 +38,10 @@ class multi_threaded_runner {
   /// Refuses new commands, lets followers finish what their leaders recorded
   /// (for up to `drain_timeout`), then stop().
   void stop_gracefully(std::chrono::milliseconds drain_timeout);
+  /// Names an application whose turn runs past the turn limit, and why;
+  /// empty when none does. A thread cannot be killed: stop() would wait for
+  /// that turn to end, so the caller should end the process instead.
+  [[nodiscard]] std::string hang() const;
 
   /// The segment: clients attach to it by the system's name.
   [[nodiscard]] shm::segment& segment() noexcept { return segment_; }

@@ -21,6 +21,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <string>
 
 #include "weft/es/application.hpp"
 #include "weft/node/app_host.hpp"
@@ -59,6 +60,10 @@ class worker {
   void run();
   /// Ends run() soon. @threadsafe, async-signal-safe.
   void request_stop() noexcept;
+  /// While a turn runs past config.turn_limit, why it is taken for a hang;
+  /// empty otherwise. run() does not return before that turn ends, which a
+  /// handler in an endless loop never does. @threadsafe
+  [[nodiscard]] std::string hang() const;
 
  private:
   struct impl;
