@@ -79,12 +79,15 @@ struct client::lane {
           shm::protocol::reply_view view;
           // A record that is no valid reply answers nothing we can name.
           if (!shm::protocol::read_reply(record, view)) return;
-          ledger.answered(view.correlation_id);
-          auto& got = arrived.emplace_back();
-          got.correlation_id = view.correlation_id;
-          got.ok = view.status == shm::protocol::reply_status::ok;
-          got.payload.assign(reinterpret_cast<const char*>(view.payload.data()),
-                             view.payload.size());
+          const auto ids = ledger.own(view.correlation_id, view.count);
+          ledger.answered(ids);
+          for (std::uint64_t id = ids.from; id <= ids.to; ++id) {
+            auto& got = arrived.emplace_back();
+            got.correlation_id = id;
+            got.ok = view.status == shm::protocol::reply_status::ok;
+            got.payload.assign(reinterpret_cast<const char*>(view.payload.data()),
+                               view.payload.size());
+          }
         },
         1024);
     settle_lost(lost_through, lost);
@@ -260,12 +263,15 @@ std::size_t client::for_each_reply(std::string_view app,
         shm::protocol::reply_view view;
         // As collect() does.
         if (!shm::protocol::read_reply(record, view)) return;
-        target.ledger.answered(view.correlation_id);
-        ++handed;
-        handle(node::reply_view{view.correlation_id, view.status == shm::protocol::reply_status::ok,
-                                std::string_view(reinterpret_cast<const char*>(view.payload.data()),
-                                                 view.payload.size()),
-                                false});
+        const auto ids = target.ledger.own(view.correlation_id, view.count);
+        target.ledger.answered(ids);
+        const std::string_view payload(reinterpret_cast<const char*>(view.payload.data()),
+                                       view.payload.size());
+        const bool ok = view.status == shm::protocol::reply_status::ok;
+        for (std::uint64_t id = ids.from; id <= ids.to; ++id) {
+          ++handed;
+          handle(node::reply_view{id, ok, payload, false});
+        }
       },
       std::numeric_limits<std::size_t>::max());
   target.settle_lost(lost_through, lost);

@@ -38,12 +38,26 @@ lane_replies::lane_replies(shm::segment& segment, std::uint32_t process) {
 
 bool lane_replies::write(lane_state& lane, std::uint64_t correlation_id, bool ok,
                          std::string_view payload) {
+  auto& open = lane.open;
+  if (open.next_id != 0 && correlation_id == open.next_id && ok == open.ok &&
+      payload.size() == open.body.size() &&
+      std::memcmp(open.body.data(), payload.data(), payload.size()) == 0 &&
+      shm::protocol::extend_reply(open.body)) {
+    ++open.next_id;
+    return true;
+  }
   const auto status = ok ? shm::protocol::reply_status::ok : shm::protocol::reply_status::error;
   const auto claimed =
       shm::protocol::claim_reply(lane.ring, correlation_id, status, payload.size());
   if (!claimed) return false;
   if (!payload.empty()) std::memcpy(claimed.payload.data(), payload.data(), payload.size());
+  open = {claimed.payload, correlation_id + 1, ok};
   return true;
+}
+
+void lane_replies::commit(lane_state& lane) {
+  lane.ring.commit();
+  lane.open = {};
 }
 
 void lane_replies::note_written(std::uint32_t lane) {
@@ -67,7 +81,7 @@ void lane_replies::reply(std::uint32_t lane, std::uint64_t correlation_id, bool 
 
 bool lane_replies::flush() {
   for (const std::uint32_t l : written_) {
-    lanes_[l].ring.commit();
+    commit(lanes_[l]);
     lanes_[l].unpublished = false;
   }
   written_.clear();
@@ -90,7 +104,7 @@ bool lane_replies::flush() {
       wrote = true;
       state.waiting.pop();
     }
-    if (wrote) state.ring.commit();
+    if (wrote) commit(state);
     if (state.waiting.empty()) --queued_lanes_;
   }
   return queued_lanes_ > 0;

@@ -146,8 +146,14 @@ result<message> decode(const record_view& record) {
       if (word > static_cast<std::uint16_t>(reply_status::error)) {
         return invalid(fmt::format("reply.status: {} is neither ok (0) nor error (1)", word));
       }
-      if (count != 0) return invalid(fmt::format("reply.count: {} is not 0", count));
-      return message{reply_view{id, static_cast<reply_status>(word), body}};
+      if (count == 0) return invalid("reply.count: 0, a reply answers at least one command");
+      if (id > UINT64_MAX - (count - 1)) {
+        return invalid(
+            fmt::format("reply.count: {} commands from correlation id {} run past the "
+                        "largest id",
+                        count, id));
+      }
+      return message{reply_view{id, count, static_cast<reply_status>(word), body}};
   }
   return invalid("unreachable");
 }
@@ -202,7 +208,7 @@ push_result push_command(spsc_producer& ring, std::uint64_t correlation_id,
 }
 push_result push_reply(spsc_producer& ring, std::uint64_t correlation_id, reply_status status,
                        std::span<const std::byte> payload) {
-  return push_fixed(ring, message_type::reply, static_cast<std::uint16_t>(status), 0,
+  return push_fixed(ring, message_type::reply, static_cast<std::uint16_t>(status), 1,
                     correlation_id, payload);
 }
 

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstring>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -51,6 +52,19 @@ struct fake_app {
     }
     if (release) server.release_all();
     return out;
+  }
+
+  // One record answering `count` commands from `first` on alike, as a worker
+  // writes a turn's replies.
+  void answer_run(std::uint64_t first, std::uint32_t count, std::string_view text) {
+    auto& ring = server.replies(0);
+    auto claimed =
+        shm::protocol::claim_reply(ring, first, shm::protocol::reply_status::ok, text.size());
+    ASSERT_TRUE(claimed);
+    std::memcpy(claimed.payload.data(), text.data(), text.size());
+    for (std::uint32_t k = 1; k < count; ++k)
+      ASSERT_TRUE(shm::protocol::extend_reply(claimed.payload));
+    ring.commit();
   }
 
   void answer(std::uint64_t id, std::string_view text) {
@@ -140,6 +154,45 @@ TEST(Client, ForEachReplyHandsOverEveryReplyOnceInArrivalOrder) {
                    "App", [](const reply_view&) { throw std::runtime_error("no"); }, 0ms),
                std::runtime_error);
   EXPECT_EQ(c.for_each_reply("App", keep, 0ms), 0u);
+}
+
+// One reply record for a run of commands answers each of them, whichever
+// way replies are read; ids in it that another client of the lane issued
+// before this one are not handed out.
+TEST(Client, AReplyForARunOfCommandsAnswersEachOfThem) {
+  auto segment = shm::segment::create(one_app());
+  fake_app app(segment);
+  std::uint64_t previous_owners_last = 0;
+  {
+    client before(shm::segment::attach(segment.name()));
+    for (int i = 0; i < 2; ++i) previous_owners_last = before.submit("App", "emit", "{}");
+  }
+  client c(shm::segment::attach(segment.name()));
+  std::vector<std::uint64_t> ids;
+  for (int i = 0; i < 7; ++i) ids.push_back(c.submit("App", "emit", "{}"));
+  ASSERT_EQ(app.read_commands().size(), 9u);
+
+  app.answer_run(previous_owners_last, 4, "done");  // the previous owner's last, then ids[0..2]
+  std::vector<std::uint64_t> seen;
+  EXPECT_EQ(c.for_each_reply(
+                "App",
+                [&](const reply_view& r) {
+                  EXPECT_TRUE(r.ok);
+                  EXPECT_EQ(r.payload, "done");
+                  seen.push_back(r.correlation_id);
+                },
+                0ms),
+            3u);
+  EXPECT_EQ(seen, (std::vector<std::uint64_t>{ids[0], ids[1], ids[2]}));
+
+  app.answer_run(ids[3], 4, "later");
+  EXPECT_EQ(c.wait("App", ids[5], 5s).payload, "later");
+  const auto rest = c.take_replies("App", 0ms);
+  ASSERT_EQ(rest.size(), 3u);
+  EXPECT_EQ(rest[0].correlation_id, ids[3]);
+  EXPECT_EQ(rest[1].correlation_id, ids[4]);
+  EXPECT_EQ(rest[2].correlation_id, ids[6]);
+  for (const auto& r : rest) EXPECT_EQ(r.payload, "later");
 }
 
 // The application's process dies holding commands it took: once its

@@ -28,16 +28,19 @@ struct taken {
   std::string payload;
 };
 
-// Everything published on the client's reply ring, then released.
-std::vector<taken> take(shm::ingress_client& client) {
+// Everything published on the client's reply ring, one entry per command
+// answered, then released; `records` counts the ring's records.
+std::vector<taken> take(shm::ingress_client& client, std::size_t* records = nullptr) {
   std::vector<taken> out;
   client.replies().drain(
       [&](const shm::record_view& record) {
         const auto reply =
             std::get<shm::protocol::reply_view>(shm::protocol::decode(record).value());
-        out.push_back({reply.correlation_id, reply.status == shm::protocol::reply_status::ok,
-                       std::string(reinterpret_cast<const char*>(reply.payload.data()),
-                                   reply.payload.size())});
+        if (records != nullptr) ++*records;
+        for (std::uint64_t k = 0; k < reply.count; ++k)
+          out.push_back({reply.correlation_id + k, reply.status == shm::protocol::reply_status::ok,
+                         std::string(reinterpret_cast<const char*>(reply.payload.data()),
+                                     reply.payload.size())});
       },
       1 << 20);
   return out;
@@ -61,6 +64,39 @@ TEST(LaneReplies, RepliesOfATurnArePublishedByFlushAndRingTheBellOnce) {
   EXPECT_EQ(got[1].id, 2u);
   EXPECT_FALSE(got[1].ok);
   EXPECT_EQ(got[1].payload, "two");
+}
+
+// A turn's replies to consecutive commands with the same status and payload
+// share a record; any difference, a gap in the ids or a publication between
+// them starts a new one, and every command gets its own reply back.
+TEST(LaneReplies, AlikeRepliesToConsecutiveCommandsShareARecordUntilPublished) {
+  auto segment = shm::segment::create(one_app(4096));
+  lane_replies replies(segment, 0);
+  auto client = shm::ingress_client::claim(segment, 0);
+  const std::vector<taken> sent{{1, true, "done"},  {2, true, "done"},  {3, true, "done"},
+                                {4, false, "done"}, {5, true, "done"},  {6, true, "other"},
+                                {8, true, "other"}, {9, true, "other"}, {10, true, ""},
+                                {11, true, ""}};
+  for (const auto& r : sent) replies.reply(client.lane(), r.id, r.ok, r.payload);
+  EXPECT_FALSE(replies.flush());
+  std::size_t records = 0;
+  auto got = take(client, &records);
+  ASSERT_EQ(got.size(), sent.size());
+  for (std::size_t i = 0; i < sent.size(); ++i) {
+    EXPECT_EQ(got[i].id, sent[i].id);
+    EXPECT_EQ(got[i].ok, sent[i].ok);
+    EXPECT_EQ(got[i].payload, sent[i].payload);
+  }
+  // 1-3 | 4 (error) | 5 | 6 (payload) | 8-9 (gap) | 10-11 (empty payload)
+  EXPECT_EQ(records, 6u);
+
+  replies.reply(client.lane(), 12, true, "");  // alike, but 10-11 is published: a new record
+  EXPECT_FALSE(replies.flush());
+  records = 0;
+  got = take(client, &records);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].id, 12u);
+  EXPECT_EQ(records, 1u);
 }
 
 TEST(LaneReplies, RepliesToASlowClientWaitInOrderUntilItTakesThem) {
@@ -92,7 +128,9 @@ TEST(LaneReplies, RepliesQueuedForADeadClientAreNotDeliveredToItsSuccessor) {
   {
     auto gone = shm::ingress_client::claim(segment, 0);
     lane = gone.lane();
-    for (std::uint64_t id = 1; id <= 100; ++id) replies.reply(lane, id, true, "for the first");
+    // Each its own payload, so each takes a record and the ring fills.
+    for (std::uint64_t id = 1; id <= 100; ++id)
+      replies.reply(lane, id, true, "for the first, " + std::to_string(id));
   }
   auto next = shm::ingress_client::claim(segment, 0);
   ASSERT_EQ(next.lane(), lane);

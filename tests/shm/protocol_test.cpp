@@ -62,8 +62,31 @@ TEST(Protocol, PromptPullCommandAndReplyRoundTrip) {
   EXPECT_EQ(text_of(command.payload), "do it");
   const auto reply = std::get<reply_view>(e.next());
   EXPECT_EQ(reply.correlation_id, 99u);
+  EXPECT_EQ(reply.count, 1u);
   EXPECT_EQ(reply.status, reply_status::error);
   EXPECT_EQ(text_of(reply.payload), "no");
+}
+
+// A claimed reply, widened before its commit, answers the next ids alike:
+// decode and the fast path read the same span.
+TEST(Protocol, AWidenedReplyAnswersARunOfCorrelationIds) {
+  edge e;
+  auto claimed = claim_reply(e.producer, 40, reply_status::ok, 4);
+  ASSERT_TRUE(claimed);
+  std::memcpy(claimed.payload.data(), "done", 4);
+  ASSERT_TRUE(extend_reply(claimed.payload));
+  ASSERT_TRUE(extend_reply(claimed.payload));
+  e.producer.commit();
+  shm::record_view record;
+  ASSERT_EQ(e.consumer.try_read(record), shm::read_status::record);
+  reply_view fast{};
+  ASSERT_TRUE(read_reply(record, fast));
+  EXPECT_EQ(fast.correlation_id, 40u);
+  EXPECT_EQ(fast.count, 3u);
+  EXPECT_EQ(text_of(fast.payload), "done");
+  const auto decoded = std::get<reply_view>(decode(record).value());
+  EXPECT_EQ(decoded.correlation_id, 40u);
+  EXPECT_EQ(decoded.count, 3u);
 }
 
 TEST(Protocol, FullRingIsBackPressure) {
@@ -167,8 +190,10 @@ INSTANTIATE_TEST_SUITE_P(
         bad_record{"command_reserved", command_t, raw(1, 3, 0, 1), "command.reserved: 3"},
         bad_record{"command_version", command_t, raw(2, 0, 0, 1), "command.version: 2"},
         bad_record{"reply_short", reply_t, std::vector<std::byte>(15), "reply: 15 bytes"},
-        bad_record{"reply_status", reply_t, raw(1, 2, 0, 1), "reply.status: 2"},
-        bad_record{"reply_count", reply_t, raw(1, 0, 1, 1), "reply.count: 1"}),
+        bad_record{"reply_status", reply_t, raw(1, 2, 1, 1), "reply.status: 2"},
+        bad_record{"reply_count", reply_t, raw(1, 0, 0, 1), "reply.count: 0, a reply answers"},
+        bad_record{"reply_past_the_largest_id", reply_t, raw(1, 0, 3, UINT64_MAX - 1),
+                   "reply.count: 3 commands from correlation id 18446744073709551614 run past"}),
     [](const auto& info) { return std::string(info.param.name); });
 
 }  // namespace

@@ -1,11 +1,16 @@
 #pragma once
 // Replies to clients on their lanes' reply rings. reply() writes a reply into
 // its lane's ring; flush() publishes what the turn wrote, one store and one
-// doorbell check per lane, not per reply. A full reply ring (a slow client)
+// doorbell check per lane, not per reply. Replies to a client's consecutive
+// commands with the same status and payload share one record (a reply's
+// count): a pipelining client's stream of "done" costs a record per turn, not
+// per command, to write and to read. A full reply ring (a slow client)
 // keeps the reply queued here and retried, so a reply is never lost while its
 // client lives; a lane whose client is gone drops its queue when the next
 // claim bumps the lane's epoch.
+#include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -55,6 +60,13 @@ class lane_replies final : public reply_sink {
     std::size_t first_ = 0;
     std::string bytes_;
   };
+  /// The reply record written last on a lane and not published yet: a reply
+  /// to the next correlation id with the same status and payload joins it.
+  struct open_reply {
+    std::span<std::byte> body;  // the record's payload bytes in the ring
+    std::uint64_t next_id = 0;  // 0: none open
+    bool ok = false;
+  };
   struct lane_state {
     // Resolved once, when the header was validated: the header may be
     // overwritten later, and lookups through it would trust what is there.
@@ -63,10 +75,13 @@ class lane_replies final : public reply_sink {
     std::uint32_t epoch;
     reply_queue waiting{};
     bool unpublished = false;  // written since the last flush(); listed in written_
+    open_reply open{};         // closed by each commit: the client may read it then
   };
-  /// Writes one reply into the ring without publishing it; false when full.
+  /// Writes one reply into the ring without publishing it, joining the open
+  /// record when it can; false when full.
   static bool write(lane_state& lane, std::uint64_t correlation_id, bool ok,
                     std::string_view payload);
+  static void commit(lane_state& lane);
   void note_written(std::uint32_t lane);
 
   std::vector<lane_state> lanes_;

@@ -10,8 +10,10 @@
 //   prompt       (leader -> follower) word 0, count 0, id = leader's max notification id
 //   pull_request (follower -> leader) word 0, count = limit (> 0), id = from_id
 //   command      (client -> process)  word 0, count 0, id = correlation id; body = payload
-//   reply        (process -> client)  word = reply_status, count 0, id = correlation id; body =
-//   payload
+//   reply        (process -> client)  word = reply_status, count = commands answered (>= 1),
+//                id = the first one's correlation id; body = payload. Correlation ids id ..
+//                id + count - 1 all get this status and payload: a turn that answers a
+//                client's consecutive commands alike ("done") writes one record, not one each.
 // Decoders check every field and name the one at fault. A full ring is
 // back-pressure: push_* return push_result::full and nothing is lost.
 #include <cstddef>
@@ -56,7 +58,8 @@ struct command_view {
 };
 
 struct reply_view {
-  std::uint64_t correlation_id;
+  std::uint64_t correlation_id;  ///< the first command answered
+  std::uint32_t count;           ///< commands answered: correlation_id, correlation_id + 1, ...
   reply_status status;
   std::span<const std::byte> payload;
 };
@@ -116,6 +119,11 @@ inline bool read_command(const record_view& record, command_view& out) noexcept;
 /// `record` is a valid reply.
 inline bool read_reply(const record_view& record, reply_view& out) noexcept;
 
+/// Makes a reply claimed by claim_reply, and not committed yet, answer the
+/// next correlation id too, with the same status and payload. False (nothing
+/// changed) when it answers as many as a count holds. `body` is the claim's payload.
+inline bool extend_reply(std::span<std::byte> body) noexcept;
+
 /// Bytes a section with these items takes on the ring (its payload size).
 std::size_t section_size(std::span<const std::span<const std::byte>> items) noexcept;
 
@@ -148,30 +156,29 @@ inline claim claim_reply(spsc_producer& ring, std::uint64_t correlation_id, repl
 
 namespace detail {
 /// The fixed header of a command or reply record, checked as decode checks
-/// it; `word` is returned for the caller to check.
+/// it; `word` and `count` are returned for the caller to check.
 inline bool read_fixed(const record_view& record, message_type type, std::uint16_t& word,
-                       std::uint64_t& id, std::span<const std::byte>& body) noexcept {
+                       std::uint32_t& count, std::uint64_t& id,
+                       std::span<const std::byte>& body) noexcept {
   const auto bytes = record.payload;
   if (record.type != static_cast<std::uint16_t>(type) || bytes.size() < fixed_size) return false;
   std::uint16_t ver = 0;
-  std::uint32_t count = 0;
   std::memcpy(&ver, bytes.data(), sizeof ver);
   std::memcpy(&word, bytes.data() + 2, sizeof word);
   std::memcpy(&count, bytes.data() + 4, sizeof count);
-  if (ver != version || count != 0) return false;
+  if (ver != version) return false;
   std::memcpy(&id, bytes.data() + 8, sizeof id);
   body = bytes.subspan(fixed_size);
   return true;
 }
 
 /// Claims a record of `type` with `body_size` body bytes and writes its
-/// fixed header (count 0); the claim's payload is the body.
+/// fixed header; the claim's payload is the body.
 inline claim claim_fixed(spsc_producer& ring, message_type type, std::uint16_t word,
-                         std::uint64_t id, std::size_t body_size) {
+                         std::uint32_t count, std::uint64_t id, std::size_t body_size) {
   claim c = ring.try_claim(static_cast<std::uint16_t>(type), fixed_size + body_size);
   if (!c) return c;
   std::byte* at = c.payload.data();
-  const std::uint32_t count = 0;
   std::memcpy(at, &version, sizeof version);
   std::memcpy(at + 2, &word, sizeof word);
   std::memcpy(at + 4, &count, sizeof count);
@@ -183,27 +190,42 @@ inline claim claim_fixed(spsc_producer& ring, message_type type, std::uint16_t w
 
 inline claim claim_command(spsc_producer& ring, std::uint64_t correlation_id,
                            std::size_t payload_size) {
-  return detail::claim_fixed(ring, message_type::command, 0, correlation_id, payload_size);
+  return detail::claim_fixed(ring, message_type::command, 0, 0, correlation_id, payload_size);
 }
 
 inline claim claim_reply(spsc_producer& ring, std::uint64_t correlation_id, reply_status status,
                          std::size_t payload_size) {
-  return detail::claim_fixed(ring, message_type::reply, static_cast<std::uint16_t>(status),
+  return detail::claim_fixed(ring, message_type::reply, static_cast<std::uint16_t>(status), 1,
                              correlation_id, payload_size);
 }
 
 inline bool read_command(const record_view& record, command_view& out) noexcept {
   std::uint16_t word = 0;
-  return detail::read_fixed(record, message_type::command, word, out.correlation_id, out.payload) &&
-         word == 0;
+  std::uint32_t count = 0;
+  return detail::read_fixed(record, message_type::command, word, count, out.correlation_id,
+                            out.payload) &&
+         word == 0 && count == 0;
 }
 
 inline bool read_reply(const record_view& record, reply_view& out) noexcept {
   std::uint16_t word = 0;
-  if (!detail::read_fixed(record, message_type::reply, word, out.correlation_id, out.payload) ||
-      word > static_cast<std::uint16_t>(reply_status::error))
+  if (!detail::read_fixed(record, message_type::reply, word, out.count, out.correlation_id,
+                          out.payload) ||
+      word > static_cast<std::uint16_t>(reply_status::error) || out.count == 0 ||
+      out.correlation_id > UINT64_MAX - (out.count - 1))
     return false;
   out.status = static_cast<reply_status>(word);
+  return true;
+}
+
+inline bool extend_reply(std::span<std::byte> body) noexcept {
+  // The fixed header sits right before the body (claim_fixed); count at offset 4.
+  std::byte* count_at = body.data() - fixed_size + 4;
+  std::uint32_t count = 0;
+  std::memcpy(&count, count_at, sizeof count);
+  if (count == UINT32_MAX) return false;
+  ++count;
+  std::memcpy(count_at, &count, sizeof count);
   return true;
 }
 
