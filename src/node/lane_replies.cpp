@@ -41,7 +41,7 @@ bool lane_replies::write(lane_state& lane, std::uint64_t correlation_id, bool ok
   auto& open = lane.open;
   if (open.next_id != 0 && correlation_id == open.next_id && ok == open.ok &&
       payload.size() == open.body.size() &&
-      std::memcmp(open.body.data(), payload.data(), payload.size()) == 0 &&
+      (payload.empty() || std::memcmp(open.body.data(), payload.data(), payload.size()) == 0) &&
       shm::protocol::extend_reply(open.body)) {
     ++open.next_id;
     return true;
