@@ -2,12 +2,12 @@
 
 #include <algorithm>
 #include <cstring>
-#include <iterator>
 #include <limits>
 #include <string>
 #include <thread>
 #include <utility>
 
+#include "arrived_replies.hpp"
 #include "reply_ledger.hpp"
 #include "weft/core/clock.hpp"
 #include "weft/core/error.hpp"
@@ -50,13 +50,9 @@ struct client::lane {
   shm::ingress_client ingress;
   reply_ledger ledger;     // this lane's correlation ids and which have replies
   std::string lost_reply;  // the error text of a command lost in a restart
-  // Replies not taken yet are arrived[first..], in arrival order: one lane's
-  // replies come in the order of its commands, so they are sorted by
-  // correlation id and a waiter's reply is usually the first. A vector, not a
-  // deque: take_replies() hands it over whole, and no node is allocated per
-  // few replies.
-  std::vector<reply> arrived;
-  std::size_t first = 0;
+  // Replies read and not taken yet, in arrival order: one lane's replies
+  // come in the order of its commands, so a waiter's is usually the first.
+  arrived_replies arrived;
 
   // Hands `lost(id)` each command up to `lost_through` that got no reply:
   // an incarnation of the application took it and died. Only once the ring
@@ -70,9 +66,7 @@ struct client::lane {
 
   // Moves every reply waiting in the ring into `arrived`.
   void collect() {
-    const auto lost = [&](std::uint64_t id) {
-      arrived.push_back(reply{id, false, lost_reply, true});
-    };
+    const auto lost = [&](std::uint64_t id) { arrived.add(id, 1, false, lost_reply, true); };
     const std::uint64_t lost_through = ingress.lost_through();
     ingress.replies().drain(
         [&](const shm::record_view& record) {
@@ -80,31 +74,16 @@ struct client::lane {
           // A record that is no valid reply answers nothing we can name.
           if (!shm::protocol::read_reply(record, view)) return;
           const auto ids = ledger.own(view.correlation_id, view.count);
+          if (ids.from > ids.to) return;
           ledger.answered(ids);
-          for (std::uint64_t id = ids.from; id <= ids.to; ++id) {
-            auto& got = arrived.emplace_back();
-            got.correlation_id = id;
-            got.ok = view.status == shm::protocol::reply_status::ok;
-            got.payload.assign(reinterpret_cast<const char*>(view.payload.data()),
-                               view.payload.size());
-          }
+          arrived.add(ids.from, ids.to - ids.from + 1,
+                      view.status == shm::protocol::reply_status::ok,
+                      std::string_view(reinterpret_cast<const char*>(view.payload.data()),
+                                       view.payload.size()),
+                      false);
         },
         1024);
     settle_lost(lost_through, lost);
-  }
-
-  // Takes the reply at `at` (from first on) out of `arrived`.
-  reply take(std::size_t at) {
-    reply out = std::move(arrived[at]);
-    if (at == first)
-      ++first;
-    else
-      arrived.erase(arrived.begin() + static_cast<std::ptrdiff_t>(at));
-    if (first == arrived.size()) {
-      arrived.clear();
-      first = 0;
-    }
-    return out;
   }
 
   // Waits for a reply, or until `deadline`; false on timeout.
@@ -193,8 +172,7 @@ reply client::wait(std::string_view app, std::uint64_t correlation_id,
   const std::int64_t deadline = deadline_after(timeout);
   for (;;) {
     target.collect();
-    for (std::size_t at = target.first; at < target.arrived.size(); ++at)
-      if (target.arrived[at].correlation_id == correlation_id) return target.take(at);
+    if (auto got = target.arrived.take(correlation_id)) return std::move(*got);
     if (clock::mono_nanos() >= deadline)
       throw error("no reply from '" + target.app + "' to command " +
                   std::to_string(correlation_id) + " within " + std::to_string(timeout.count()) +
@@ -215,43 +193,18 @@ std::vector<reply> client::take_replies(std::string_view app, std::chrono::milli
     target.await_reply(deadline_after(timeout));
     target.collect();
   }
-  std::vector<reply> out;
-  if (target.first == 0) {
-    // Handed over whole; the next ones go into room for as many.
-    out.swap(target.arrived);
-    target.arrived.reserve(out.size());
-  } else {
-    out.assign(
-        std::make_move_iterator(target.arrived.begin() + static_cast<std::ptrdiff_t>(target.first)),
-        std::make_move_iterator(target.arrived.end()));
-    target.arrived.clear();
-    target.first = 0;
-  }
-  // By correlation id, as documented, should a peer have answered out of order.
-  const auto by_id = [](const reply& a, const reply& b) {
-    return a.correlation_id < b.correlation_id;
-  };
-  if (!std::is_sorted(out.begin(), out.end(), by_id))
-    std::stable_sort(out.begin(), out.end(), by_id);
-  return out;
+  return target.arrived.take_all();  // by correlation id, as documented
 }
 
 std::size_t client::for_each_reply(std::string_view app,
                                    const std::function<void(const reply_view&)>& handle,
                                    std::chrono::milliseconds timeout) {
   auto& target = lane_of(app);
-  if (target.first == target.arrived.size() && !target.ingress.replies().has_data() &&
+  if (target.arrived.empty() && !target.ingress.replies().has_data() &&
       !target.ledger.owes_up_to(target.ingress.lost_through()))
     target.await_reply(deadline_after(timeout));
-  std::size_t handed = 0;
   // Those collected while submit() or wait() waited first: they came first.
-  while (target.first < target.arrived.size()) {
-    const reply& r = target.arrived[target.first++];
-    ++handed;
-    handle(reply_view{r.correlation_id, r.ok, r.payload, r.lost});
-  }
-  target.arrived.clear();
-  target.first = 0;
+  std::size_t handed = target.arrived.hand_out(handle);
   const auto lost = [&](std::uint64_t id) {
     ++handed;
     handle(reply_view{id, false, target.lost_reply, true});

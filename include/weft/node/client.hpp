@@ -46,7 +46,8 @@ class client {
   ~client();
 
   /// Sends command `name` with JSON `args_json` to `app` without waiting for
-  /// its reply; returns its correlation id (each application's count from 1).
+  /// its reply; returns its correlation id (increasing per application, on
+  /// from the ids of the lane's earlier clients).
   /// Every command gets one reply: should the application's process die
   /// after taking it and before answering, the reply is an error saying it
   /// may or may not have been applied, once the restarted process runs (it
