@@ -69,7 +69,8 @@ class client {
   /// arrived and was not waited for to `handle`, in arrival order, most read
   /// straight from the ring; returns how many. For pipelining clients, whose
   /// every reply take_replies() would copy (and allocate for). A reply given
-  /// to `handle` is handed over even if `handle` throws.
+  /// to `handle` is handed over even if `handle` throws. `handle` must not
+  /// use this client: the payload it sees may move.
   std::size_t for_each_reply(std::string_view app,
                              const std::function<void(const reply_view&)>& handle,
                              std::chrono::milliseconds timeout);
