@@ -108,14 +108,16 @@ struct lane_entry {
   ring_ref reply;    // process -> client; rings client_bell
   alignas(cache_line) std::atomic<std::uint64_t> owner;  // lane_owner::word(), 0 when free
   std::atomic<std::uint32_t> epoch;                      // bumped at each claim
-  /// The last correlation id a client of this lane put in a command, written
-  /// before the command is committed. A new owner numbers on from it, so ids
-  /// never repeat on a lane and lost_through never names a successor's.
-  std::atomic<std::uint64_t> issued_through;
   /// Set by each incarnation of the process as it starts: the last command
   /// its predecessor took from the request ring. Those it did not answer
   /// never will be; the client answers them itself (see node::client).
   std::atomic<std::uint64_t> lost_through;
+  /// The last correlation id a client of this lane put in a command, written
+  /// before the command is committed. A new owner numbers on from it, so ids
+  /// never repeat on a lane and lost_through never names a successor's. Its
+  /// own line: the client writes it per command, the process reads the
+  /// owner's line (epoch) per reply.
+  alignas(cache_line) std::atomic<std::uint64_t> issued_through;
   /// The correlation id of the last command the process took, written
   /// before it runs the command. Its own line: written once per command.
   alignas(cache_line) std::atomic<std::uint64_t> taken_through;
