@@ -54,19 +54,14 @@ struct client::lane {
   // come in the order of its commands, so a waiter's is usually the first.
   arrived_replies arrived;
 
-  // Hands `lost(id)` each command up to `lost_through` that got no reply:
-  // an incarnation of the application took it and died. Only once the ring
-  // was read empty, `lost_through` loaded before: whatever the dead one
-  // answered has been read by then.
-  template <class Lost>
-  void settle_lost(std::uint64_t lost_through, Lost&& lost) {
-    if (ledger.owes_up_to(lost_through) && !ingress.replies().has_data())
-      ledger.settle(lost_through, lost);
-  }
-
-  // Moves every reply waiting in the ring into `arrived`.
-  void collect() {
-    const auto lost = [&](std::uint64_t id) { arrived.add(id, 1, false, lost_reply, true); };
+  // Reads up to `limit` reply records and hands `on_run(ids, ok, payload,
+  // lost)` each run of this client's ids they answer; ids a previous owner
+  // of the lane issued are skipped. Then, once the ring was read empty, each
+  // command up to `lost_through` that got no reply is handed as lost: an
+  // incarnation of the application took it and died. `lost_through` is
+  // loaded first, so whatever the dead one answered has been read by then.
+  template <class OnRun>
+  void drain(std::size_t limit, OnRun&& on_run) {
     const std::uint64_t lost_through = ingress.lost_through();
     ingress.replies().drain(
         [&](const shm::record_view& record) {
@@ -76,14 +71,23 @@ struct client::lane {
           const auto ids = ledger.own(view.correlation_id, view.count);
           if (ids.from > ids.to) return;
           ledger.answered(ids);
-          arrived.add(ids.from, ids.to - ids.from + 1,
-                      view.status == shm::protocol::reply_status::ok,
-                      std::string_view(reinterpret_cast<const char*>(view.payload.data()),
-                                       view.payload.size()),
-                      false);
+          on_run(ids, view.status == shm::protocol::reply_status::ok,
+                 std::string_view(reinterpret_cast<const char*>(view.payload.data()),
+                                  view.payload.size()),
+                 false);
         },
-        1024);
-    settle_lost(lost_through, lost);
+        limit);
+    if (ledger.owes_up_to(lost_through) && !ingress.replies().has_data())
+      ledger.settle(lost_through, [&](std::uint64_t id) {
+        on_run(reply_ledger::id_span{id, id}, false, lost_reply, true);
+      });
+  }
+
+  // Moves every reply waiting in the ring into `arrived`.
+  void collect() {
+    drain(1024, [&](reply_ledger::id_span ids, bool ok, std::string_view payload, bool lost) {
+      arrived.add(ids.from, ids.to - ids.from + 1, ok, payload, lost);
+    });
   }
 
   // Waits for a reply, or until `deadline`; false on timeout.
@@ -205,29 +209,14 @@ std::size_t client::for_each_reply(std::string_view app,
     target.await_reply(deadline_after(timeout));
   // Those collected while submit() or wait() waited first: they came first.
   std::size_t handed = target.arrived.hand_out(handle);
-  const auto lost = [&](std::uint64_t id) {
-    ++handed;
-    handle(reply_view{id, false, target.lost_reply, true});
-  };
-  const std::uint64_t lost_through = target.ingress.lost_through();
   // Bounded by what this client sent: replies come only for its commands.
-  target.ingress.replies().drain(
-      [&](const shm::record_view& record) {
-        shm::protocol::reply_view view;
-        // As collect() does.
-        if (!shm::protocol::read_reply(record, view)) return;
-        const auto ids = target.ledger.own(view.correlation_id, view.count);
-        target.ledger.answered(ids);
-        const std::string_view payload(reinterpret_cast<const char*>(view.payload.data()),
-                                       view.payload.size());
-        const bool ok = view.status == shm::protocol::reply_status::ok;
-        for (std::uint64_t id = ids.from; id <= ids.to; ++id) {
-          ++handed;
-          handle(node::reply_view{id, ok, payload, false});
-        }
-      },
-      std::numeric_limits<std::size_t>::max());
-  target.settle_lost(lost_through, lost);
+  target.drain(std::numeric_limits<std::size_t>::max(),
+               [&](reply_ledger::id_span ids, bool ok, std::string_view payload, bool lost) {
+                 for (std::uint64_t id = ids.from; id <= ids.to; ++id) {
+                   ++handed;
+                   handle(reply_view{id, ok, payload, lost});
+                 }
+               });
   return handed;
 }
 

@@ -363,6 +363,7 @@ void reader::check_turn_timeout(const system_spec& spec, const toml::table* supe
         return spec.persistence_of(app).backend == persistence_spec::kind::sqlite;
       });
   if (on_sqlite == spec.applications.end()) return;
+  // Below the default, so the file set it: the table and the key are there.
   fail(where_of(supervision->get("turn_timeout_ms")->source()), "supervision.turn_timeout_ms",
        std::to_string(spec.supervision.turn_timeout.count()) +
            " ms is less than SQLite's busy timeout (" + std::to_string(busy_timeout.count()) +
