@@ -45,10 +45,7 @@ class memory_recorder final : public es::recorder {
  public:
   std::vector<std::uint64_t> insert_events(std::span<const es::stored_event> events,
                                            std::span<const es::tracking> tracked) override {
-    const es::id_range range = record(events, tracked);
-    std::vector<std::uint64_t> ids(range.count);
-    for (std::uint64_t i = 0; i < range.count; ++i) ids[i] = range.first + i;
-    return ids;
+    return record(events, tracked).ids();
   }
 
   // Copies too: the caller's buffers go back to malloc and serve the next events.

@@ -38,6 +38,12 @@ struct id_range {
   [[nodiscard]] bool empty() const noexcept { return count == 0; }
   /// The highest id, 0 when empty.
   [[nodiscard]] std::uint64_t last() const noexcept { return count == 0 ? 0 : first + count - 1; }
+  /// Every id of the range, in order: what insert_events returns.
+  [[nodiscard]] std::vector<std::uint64_t> ids() const {
+    std::vector<std::uint64_t> all(count);
+    for (std::uint64_t i = 0; i < count; ++i) all[i] = first + i;
+    return all;
+  }
 };
 
 /// Tracking positions only move forward: a tracking record for an upstream

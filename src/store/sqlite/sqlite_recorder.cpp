@@ -187,10 +187,7 @@ class sqlite_recorder final : public es::recorder {
 
   std::vector<std::uint64_t> insert_events(std::span<const es::stored_event> events,
                                            std::span<const es::tracking> tracked) override {
-    const es::id_range range = record(events, tracked);
-    std::vector<std::uint64_t> ids(range.count);
-    for (std::uint64_t i = 0; i < range.count; ++i) ids[i] = range.first + i;
-    return ids;
+    return record(events, tracked).ids();
   }
 
   es::id_range append_events(std::span<es::stored_event> events,
